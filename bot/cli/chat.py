@@ -1,0 +1,109 @@
+"""``icf chat``: the same conversation in a terminal, choices shown as numbers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.cli import messages as cm
+from bot.ids import RandomIds
+from bot.service import ChatService, ResumeCodeInvalid, TurnResult
+from bot.settings import Settings
+from bot.translations import Catalogs
+from dialogs import Engine, Event, Step, Text, load_default_content, render
+from storage import create_engine, create_sessionmaker, upgrade_engine
+
+__all__ = ["TerminalChat", "run_chat"]
+
+CHANNEL = "cli"
+ENDED = {Step.FINISHED, Step.DELETED, Step.PAUSED}
+
+
+class TerminalChat:
+    """Reads lines, sends them through the service, prints the replies; keeps no answers itself."""
+
+    def __init__(self, service: ChatService, read: Callable[[], str], out: TextIO, plans_dir: Path) -> None:
+        self.service = service
+        self.read = read
+        self.out = out
+        self.plans_dir = plans_dir
+        self._choices: list[dict[str, Any]] = []
+
+    def _say(self, msgid: str, language: str, **params: str) -> None:
+        translator = self.service.catalogs.translator(language)
+        print(
+            render(Text(msgid, {k: Text(v, verbatim=True) for k, v in params.items()}), translator),
+            file=self.out,
+        )
+
+    async def run(self, resume_code: str | None = None, language: str | None = None) -> TurnResult | None:
+        if resume_code:
+            try:
+                result = await self.service.resume(resume_code, CHANNEL)
+            except ResumeCodeInvalid:
+                self._say(cm.BAD_CODE, self.service.catalogs.best_match(language))
+                return None
+        else:
+            result = await self.service.start(CHANNEL, language)
+        token = result.token or ""
+        while True:
+            await self._show(result, token)
+            if result.step in ENDED:
+                return result
+            try:
+                line = await asyncio.to_thread(self.read)
+            except (EOFError, KeyboardInterrupt):
+                self._say(cm.GOODBYE, result.language)
+                return result
+            result = await self.service.send(result.evaluation_id, token, self._event(line), CHANNEL)
+
+    def _event(self, line: str) -> Event:
+        typed = line.strip()
+        answers = [c for c in self._choices if c["kind"] == "answer"]
+        if typed.isdigit() and 1 <= int(typed) <= len(answers):
+            return Event.choice(answers[int(typed) - 1]["id"])
+        return Event.text(line)
+
+    async def _show(self, result: TurnResult, token: str) -> None:
+        for reply in result.replies:
+            if reply["progress"]:
+                print(f"[{reply['progress']}]", file=self.out)
+            print(reply["text"], file=self.out)
+            if reply["document"] and reply["document"]["kind"] == "plan":
+                await self._save_plan(result, token)
+            self._choices = reply["choices"]
+        answers = [c for c in self._choices if c["kind"] == "answer"]
+        for number, choice in enumerate(answers, start=1):
+            mark = {True: "[x] ", False: "[ ] "}.get(choice["selected"], "")
+            print(f"  {number}. {mark}{choice['label']}", file=self.out)
+        nav = [c["id"].lstrip("/") for c in self._choices if c["kind"] == "nav"]
+        if nav and result.step not in ENDED:
+            self._say(cm.NAV_WORDS, result.language, words=", ".join(nav))
+        print(file=self.out)
+
+    async def _save_plan(self, result: TurnResult, token: str) -> None:
+        html = await self.service.plan_html(result.evaluation_id, token)
+        self.plans_dir.mkdir(parents=True, exist_ok=True)
+        path = self.plans_dir / f"plan-{result.evaluation_id}.html"
+        path.write_text(html, encoding="utf-8")
+        self._say(cm.PLAN_SAVED, result.language, path=str(path))
+
+
+def _read_line() -> str:
+    return input("> ")
+
+
+async def run_chat(settings: Settings, resume_code: str | None, language: str | None, out: TextIO) -> None:
+    db = create_engine(settings.database_url)
+    try:
+        await upgrade_engine(db)
+        catalogs = Catalogs()
+        engine = Engine(load_default_content(), RandomIds(), max_text=settings.max_text)
+        service = ChatService(engine, create_sessionmaker(db), catalogs, settings)
+        chat = TerminalChat(service, _read_line, out, Path("data") / "plans")
+        print(render(Text(cm.PROMPT_HINT), catalogs.translator(catalogs.best_match(language))), file=out)
+        await chat.run(resume_code, language)
+    finally:
+        await db.dispose()

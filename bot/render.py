@@ -1,0 +1,36 @@
+"""Replies rendered for a person: translated text plus choices, as JSON-ready dicts.
+
+Every channel shows these; the transcript stores them exactly as they were shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialogs import Reply, Translator, render
+
+__all__ = ["render_reply"]
+
+
+def render_reply(reply: Reply, translator: Translator) -> dict[str, Any]:
+    return {
+        "text": "\n\n".join(render(line, translator) for line in reply.lines),
+        "step": reply.step,
+        "choices": [
+            {
+                "id": choice.id,
+                "label": render(choice.label, translator),
+                "kind": choice.kind.value,
+                "selected": choice.selected,
+            }
+            for choice in reply.choices
+        ],
+        "multiple": reply.multiple,
+        "free_text": reply.free_text,
+        "progress": render(reply.progress, translator) if reply.progress else None,
+        "document": (
+            {"kind": reply.document.kind, "title": render(reply.document.title, translator)}
+            if reply.document
+            else None
+        ),
+    }

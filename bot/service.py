@@ -1,0 +1,312 @@
+"""One conversation turn, end to end: load, apply the engine, store, commit, then reply.
+
+Every channel (web, terminal, Telegram) goes through here, so a conversation can move between
+them and any process can serve any turn. Nothing is kept in memory between turns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.ids import new_evaluation_id, new_token, normalise_code
+from bot.render import render_reply
+from bot.settings import Settings
+from bot.translations import Catalogs
+from dialogs import (
+    Complete,
+    Context,
+    ConversationState,
+    Engine,
+    Erase,
+    Event,
+    EventKind,
+    IssueResumeCode,
+    Outcome,
+    Status,
+    Step,
+    Submit,
+    build_plan,
+    render_plan_html,
+)
+from storage import Evaluation, TranscriptEntry, hash_secret, secrets_match, utcnow
+from storage import evaluations as repo
+from storage.queue import enqueue
+
+__all__ = [
+    "ChatService",
+    "ConversationNotFound",
+    "PlanNotReady",
+    "ResumeCodeInvalid",
+    "TurnResult",
+    "TurnBusy",
+]
+
+ATTEMPTS = 3
+# Steps from which the next question may be the organisation name (with known names to tap).
+_NEAR_ORGANISATION = {
+    Step.CHOOSE_SCOPE,
+    Step.CHOOSE_LEVEL,
+    Step.ORGANISATION,
+    Step.UNIT_NAME,
+    Step.ACTIVITY_NAME,
+}
+
+
+class ConversationNotFound(LookupError):
+    """No conversation with that id and token; deliberately the same for both, so ids cannot be probed."""
+
+
+class ResumeCodeInvalid(LookupError):
+    """The code is wrong, used already or expired."""
+
+
+class PlanNotReady(LookupError):
+    """The plan exists only once every part has been answered and reviewed."""
+
+
+class TurnBusy(RuntimeError):
+    """The same conversation kept changing under us: ask the client to send again."""
+
+
+@dataclass(frozen=True, slots=True)
+class TurnResult:
+    evaluation_id: str
+    replies: list[dict[str, Any]]
+    step: str
+    status: str
+    language: str
+    direction: str
+    token: str | None = None  # only when a new token was issued (start, resume)
+    repeated: bool = False  # the same client message id again: the replies already given
+    resume_code: str | None = field(default=None, repr=False)
+
+
+def _state_of(evaluation: Evaluation) -> ConversationState:
+    return ConversationState.from_json({**evaluation.state, "answers": evaluation.answers})
+
+
+class ChatService:
+    def __init__(
+        self,
+        engine: Engine,
+        sessions: async_sessionmaker[AsyncSession],
+        catalogs: Catalogs,
+        settings: Settings,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.engine = engine
+        self.sessions = sessions
+        self.catalogs = catalogs
+        self.settings = settings
+        self.clock = clock
+
+    # -- public API -----------------------------------------------------------------------------
+
+    async def start(self, channel: str, language: str | None = None) -> TurnResult:
+        chosen = self.catalogs.best_match(language)
+        outcome = self.engine.start(self._context(chosen), chosen)
+        token = new_token()
+        async with self.sessions.begin() as session:
+            now = self.clock()
+            evaluation = Evaluation(
+                id=new_evaluation_id(),
+                channel=channel,
+                access_token_hash=self._hash(token),
+                created_at=now,
+                updated_at=now,
+                language=outcome.state.language,
+                content_version=outcome.state.content_version,
+                status=outcome.state.status,
+                step=outcome.state.position.step,
+                state={},
+                answers={},
+            )
+            session.add(evaluation)
+            replies = await self._apply(session, evaluation, None, outcome, channel, None)
+        return self._result(evaluation, replies, token=token)
+
+    async def send(
+        self, evaluation_id: str, token: str, event: Event, channel: str, client_message_id: str | None = None
+    ) -> TurnResult:
+        for attempt in range(ATTEMPTS):
+            try:
+                return await self._send_once(evaluation_id, token, event, channel, client_message_id)
+            except (StaleDataError, OperationalError, IntegrityError):
+                if attempt == ATTEMPTS - 1:
+                    raise TurnBusy(evaluation_id) from None
+        raise AssertionError("unreachable")
+
+    async def resume(self, code: str, channel: str) -> TurnResult:
+        """Carry on with a resume code, perhaps on another device: the code is used up."""
+        async with self.sessions.begin() as session:
+            evaluation = await repo.find_by_resume_code(
+                session, self._hash(normalise_code(code)), self.clock()
+            )
+            if evaluation is None or evaluation.status == Status.DELETED:
+                raise ResumeCodeInvalid
+            token = new_token()
+            evaluation.access_token_hash = self._hash(token)
+            evaluation.resume_code_hash = None
+            evaluation.resume_expires_at = None
+            state = _state_of(evaluation)
+            outcome = self.engine.handle(state, Event.resume(), self._context(state.language))
+            replies = await self._apply(session, evaluation, Event.resume(), outcome, channel, None)
+        return self._result(evaluation, replies, token=token)
+
+    async def transcript(self, evaluation_id: str, token: str) -> Sequence[TranscriptEntry]:
+        async with self.sessions() as session:
+            await self._authorised(session, evaluation_id, token)
+            return await repo.transcript(session, evaluation_id)
+
+    async def plan_html(self, evaluation_id: str, token: str) -> str:
+        async with self.sessions() as session:
+            evaluation = await self._authorised(session, evaluation_id, token)
+        if evaluation.status not in {Status.COMPLETED, Status.SUBMITTED}:
+            raise PlanNotReady(evaluation_id)
+        language = evaluation.language
+        plan = build_plan(_state_of(evaluation), self.engine.content)
+        return render_plan_html(
+            plan, self.catalogs.translator(language), language, self.catalogs.direction(language)
+        )
+
+    # -- one turn -------------------------------------------------------------------------------
+
+    async def _send_once(
+        self, evaluation_id: str, token: str, event: Event, channel: str, client_message_id: str | None
+    ) -> TurnResult:
+        async with self.sessions.begin() as session:
+            evaluation = await self._authorised(session, evaluation_id, token, for_update=True)
+            if client_message_id:
+                earlier = await repo.find_replies_to(session, evaluation_id, client_message_id)
+                if earlier is not None:
+                    return self._result(evaluation, [e.payload or {} for e in earlier], repeated=True)
+            state = _state_of(evaluation)
+            organisations = (
+                await repo.known_organisations(session) if state.position.step in _NEAR_ORGANISATION else []
+            )
+            outcome = self.engine.handle(state, event, self._context(state.language, tuple(organisations)))
+            replies = await self._apply(session, evaluation, event, outcome, channel, client_message_id)
+        return self._result(evaluation, replies, resume_code=_resume_code(outcome))
+
+    async def _authorised(
+        self, session: AsyncSession, evaluation_id: str, token: str, *, for_update: bool = False
+    ) -> Evaluation:
+        evaluation = await repo.get_evaluation(session, evaluation_id, for_update=for_update)
+        if evaluation is None or not secrets_match(
+            evaluation.access_token_hash, token, self.settings.secret_key
+        ):
+            raise ConversationNotFound(evaluation_id)
+        return evaluation
+
+    async def _apply(
+        self,
+        session: AsyncSession,
+        evaluation: Evaluation,
+        event: Event | None,
+        outcome: Outcome,
+        channel: str,
+        client_message_id: str | None,
+    ) -> list[dict[str, Any]]:
+        now = self.clock()
+        state = outcome.state
+        translator = self.catalogs.translator(state.language)
+        replies = [render_reply(reply, translator) for reply in outcome.replies]
+        if event is not None and not any(isinstance(e, Erase) for e in outcome.effects):
+            repo.add_transcript(
+                session,
+                evaluation,
+                direction="in",
+                channel=channel,
+                at=now,
+                text=event.value if event.kind is not EventKind.RESUME else "/resume",
+                payload={"kind": event.kind.value},
+                client_message_id=client_message_id,
+            )
+        await self._store_state(session, evaluation, state)
+        await self._carry_out(session, evaluation, outcome, now)
+        if evaluation.status != Status.DELETED:
+            for reply in replies:
+                repo.add_transcript(
+                    session,
+                    evaluation,
+                    direction="out",
+                    channel=channel,
+                    at=now,
+                    text=reply["text"],
+                    payload=reply,
+                )
+        evaluation.updated_at = now
+        return replies
+
+    async def _store_state(
+        self, session: AsyncSession, evaluation: Evaluation, state: ConversationState
+    ) -> None:
+        data = state.to_json()
+        answers = data.pop("answers")
+        if answers.get("organisation") != (evaluation.answers or {}).get("organisation"):
+            await repo.link_organisation(session, evaluation, answers.get("organisation"))
+        evaluation.state = data
+        evaluation.answers = answers
+        evaluation.step = state.position.step
+        evaluation.status = state.status
+        evaluation.language = state.language
+        evaluation.scope = answers.get("scope")
+
+    async def _carry_out(
+        self, session: AsyncSession, evaluation: Evaluation, outcome: Outcome, now: datetime
+    ) -> None:
+        for effect in outcome.effects:
+            if isinstance(effect, IssueResumeCode):
+                evaluation.resume_code_hash = self._hash(normalise_code(effect.code))
+                evaluation.resume_expires_at = now + timedelta(days=self.settings.resume_days)
+            elif isinstance(effect, Complete):
+                evaluation.completed_at = now
+            elif isinstance(effect, Submit):
+                await enqueue(session, evaluation, effect.reference, now)
+            elif isinstance(effect, Erase):
+                await repo.erase(session, evaluation)
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _context(self, language: str, organisations: tuple[str, ...] = ()) -> Context:
+        return Context(
+            translator=self.catalogs.translator(language),
+            languages=self.catalogs.languages,
+            organisations=organisations,
+            resume_days=self.settings.resume_days,
+        )
+
+    def _hash(self, secret: str) -> str:
+        return hash_secret(secret, self.settings.secret_key)
+
+    def _result(
+        self,
+        evaluation: Evaluation,
+        replies: list[dict[str, Any]],
+        *,
+        token: str | None = None,
+        repeated: bool = False,
+        resume_code: str | None = None,
+    ) -> TurnResult:
+        return TurnResult(
+            evaluation_id=evaluation.id,
+            replies=replies,
+            step=evaluation.step,
+            status=evaluation.status,
+            language=evaluation.language,
+            direction=self.catalogs.direction(evaluation.language),
+            token=token,
+            repeated=repeated,
+            resume_code=resume_code,
+        )
+
+
+def _resume_code(outcome: Outcome) -> str | None:
+    return next((e.code for e in outcome.effects if isinstance(e, IssueResumeCode)), None)

@@ -1,0 +1,76 @@
+"""One typed settings object, read from the environment when the app is built."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from storage.database import DEFAULT_URL
+
+__all__ = ["Settings", "SettingsError"]
+
+PLACEHOLDERS = {"changeme", "change-me", "secret", "placeholder", "xxx", "todo"}
+
+
+class SettingsError(ValueError):
+    """A setting is missing or unsafe: refuse to start rather than run half-configured."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}")
+    return value
+
+
+def _secret_key(env: Mapping[str, str], data_dir: Path) -> bytes:
+    """ICF_SECRET_KEY, or a random key kept in the data folder so a first try needs no set-up."""
+    given = env.get("ICF_SECRET_KEY", "").strip()
+    if given:
+        if given.lower() in PLACEHOLDERS or len(given) < 32:
+            raise SettingsError("ICF_SECRET_KEY must be a random value of at least 32 characters")
+        return given.encode("utf-8")
+    path = data_dir / "secret.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip().encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str
+    secret_key: bytes
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    resume_days: int = 30
+    max_text: int = 4000
+    migrate_on_start: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("ICF_DATA_DIR", "./data"))
+        port = _int(env, "ICF_PORT", 8000)
+        host = env.get("ICF_HOST", "127.0.0.1")
+        return cls(
+            database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_URL,
+            secret_key=_secret_key(env, data_dir),
+            host=host,
+            port=port,
+            public_url=env.get("ICF_PUBLIC_URL", "").strip().rstrip("/") or f"http://{host}:{port}",
+            resume_days=_int(env, "ICF_RESUME_DAYS", 30),
+            max_text=_int(env, "ICF_MAX_TEXT", 4000, minimum=100),
+            migrate_on_start=env.get("ICF_MIGRATE_ON_START", "1").strip() not in {"0", "false", "no"},
+        )

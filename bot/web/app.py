@@ -1,0 +1,64 @@
+"""The app factory: settings, database, engine and routes, started and stopped by one lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from bot.ids import RandomIds
+from bot.service import ChatService
+from bot.settings import Settings
+from bot.translations import Catalogs
+from bot.web.errors import install_error_handlers
+from bot.web.limits import BodySizeLimit
+from bot.web.routes import chat, pages
+from dialogs import Engine, Ids, load_default_content
+from storage import create_engine, create_sessionmaker, upgrade_engine, utcnow
+
+__all__ = ["create_app"]
+
+HERE = Path(__file__).resolve().parent
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    ids: Ids | None = None,
+    catalogs: Catalogs | None = None,
+) -> FastAPI:
+    settings = settings or Settings.from_env()
+    catalogs = catalogs or Catalogs()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = create_engine(settings.database_url)
+        if settings.migrate_on_start:
+            await upgrade_engine(db)
+        engine = Engine(load_default_content(), ids or RandomIds(clock), max_text=settings.max_text)
+        app.state.db = db
+        app.state.service = ChatService(engine, create_sessionmaker(db), catalogs, settings, clock)
+        try:
+            yield
+        finally:
+            await db.dispose()
+
+    app = FastAPI(title="ICF self-evaluation assistant", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.catalogs = catalogs
+    app.state.templates = Environment(
+        loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
+    )
+    install_error_handlers(app)
+    app.include_router(chat.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    return app

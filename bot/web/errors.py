@@ -1,0 +1,48 @@
+"""Every error as JSON ``{"error", "message"}`` with a 4xx status: never a bare 500 for bad input."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from bot.service import ConversationNotFound, PlanNotReady, ResumeCodeInvalid, TurnBusy
+
+__all__ = ["install_error_handlers"]
+
+
+def _error(code: int, error: str, message: str, **extra: object) -> JSONResponse:
+    headers = (
+        {"Retry-After": "1"}
+        if code in {status.HTTP_409_CONFLICT, status.HTTP_429_TOO_MANY_REQUESTS}
+        else None
+    )
+    return JSONResponse({"error": error, "message": message, **extra}, status_code=code, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors()]
+        return _error(422, "invalid_request", "The request body is not valid.", detail=detail)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        return _error(exc.status_code, "http_error", str(exc.detail))
+
+    @app.exception_handler(ConversationNotFound)
+    async def _not_found(request: Request, exc: ConversationNotFound) -> JSONResponse:
+        return _error(404, "not_found", "No conversation with that id and token.")
+
+    @app.exception_handler(ResumeCodeInvalid)
+    async def _bad_code(request: Request, exc: ResumeCodeInvalid) -> JSONResponse:
+        return _error(404, "resume_code_invalid", "That code is wrong, used already or out of date.")
+
+    @app.exception_handler(PlanNotReady)
+    async def _not_ready(request: Request, exc: PlanNotReady) -> JSONResponse:
+        return _error(409, "plan_not_ready", "The plan is ready once every part is answered and reviewed.")
+
+    @app.exception_handler(TurnBusy)
+    async def _busy(request: Request, exc: TurnBusy) -> JSONResponse:
+        return _error(409, "busy", "This conversation is busy. Please send again.")

@@ -1,0 +1,82 @@
+"""The JSON chat API: start, send, resume, history and the plan page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from fastapi.responses import HTMLResponse
+
+from bot.service import TurnResult
+from bot.web.deps import ConversationToken, Service
+from bot.web.schemas import ConversationOut, ErrorOut, MessageIn, ResumeIn, StartIn, TranscriptEntryOut
+from dialogs import Event
+
+__all__ = ["router"]
+
+CHANNEL = "web"
+router = APIRouter(prefix="/api", tags=["chat"])
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorOut},
+    404: {"model": ErrorOut, "description": "No conversation with that id and token."},
+    422: {"model": ErrorOut},
+}
+
+
+def _out(result: TurnResult) -> ConversationOut:
+    return ConversationOut.model_validate(
+        {
+            "conversation_id": result.evaluation_id,
+            "token": result.token,
+            "step": result.step,
+            "status": result.status,
+            "language": result.language,
+            "direction": result.direction,
+            "repeated": result.repeated,
+            "replies": result.replies,
+        }
+    )
+
+
+@router.post("/conversations", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
+async def start_conversation(service: Service, body: StartIn | None = None) -> ConversationOut:
+    """Start a new evaluation; the reply carries the token for every later call."""
+    return _out(await service.start(CHANNEL, body.language if body else None))
+
+
+@router.post("/conversations/{conversation_id}/messages", responses=_ERRORS)
+async def send_message(
+    conversation_id: str, body: MessageIn, service: Service, token: ConversationToken
+) -> ConversationOut:
+    """Send what the person typed or tapped; the replies come back once it is stored."""
+    event = Event.text(body.text) if body.text is not None else Event.choice(body.choice or "")
+    return _out(await service.send(conversation_id, token, event, CHANNEL, body.client_message_id))
+
+
+@router.get("/conversations/{conversation_id}/messages", responses=_ERRORS)
+async def history(
+    conversation_id: str, service: Service, token: ConversationToken
+) -> list[TranscriptEntryOut]:
+    """Every message in and out so far, oldest first."""
+    entries = await service.transcript(conversation_id, token)
+    return [TranscriptEntryOut.model_validate(e, from_attributes=True) for e in entries]
+
+
+@router.get(
+    "/conversations/{conversation_id}/plan",
+    response_class=HTMLResponse,
+    responses={**_ERRORS, 409: {"model": ErrorOut, "description": "The plan is not ready yet."}},
+)
+async def plan_page(
+    conversation_id: str, service: Service, token: ConversationToken, download: bool = False
+) -> HTMLResponse:
+    """The printable support plan; ``download=true`` asks the browser to save it."""
+    html = await service.plan_html(conversation_id, token)
+    headers = {"Content-Disposition": 'attachment; filename="icf-support-plan.html"'} if download else {}
+    return HTMLResponse(html, headers=headers)
+
+
+@router.post(
+    "/resume", responses={**_ERRORS, 404: {"model": ErrorOut, "description": "Wrong or expired code."}}
+)
+async def resume(body: ResumeIn, service: Service) -> ConversationOut:
+    """Carry on with a resume code; a new token replaces the old one."""
+    return _out(await service.resume(body.code, CHANNEL))

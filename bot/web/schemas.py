@@ -1,0 +1,105 @@
+"""The chat API's request and response bodies (they make the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from dialogs import MAX_TEXT
+
+__all__ = [
+    "ChoiceOut",
+    "ConversationOut",
+    "DocumentOut",
+    "ErrorOut",
+    "MessageIn",
+    "ReplyOut",
+    "ResumeIn",
+    "StartIn",
+    "TranscriptEntryOut",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StartIn(_Strict):
+    language: str | None = Field(
+        default=None, max_length=35, description="A language hint such as 'ur' or 'pl-PL'."
+    )
+
+
+class MessageIn(_Strict):
+    """Exactly one of ``text`` (typed) or ``choice`` (a choice id from the last reply)."""
+
+    text: str | None = Field(default=None, max_length=MAX_TEXT)
+    choice: str | None = Field(default=None, min_length=1, max_length=64)
+    client_message_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Sent again with a retried message, so it is applied once.",
+    )
+
+    @model_validator(mode="after")
+    def _one_of(self) -> MessageIn:
+        if (self.text is None) == (self.choice is None):
+            raise ValueError("send exactly one of 'text' or 'choice'")
+        return self
+
+
+class ResumeIn(_Strict):
+    code: str = Field(min_length=4, max_length=64)
+
+
+class ChoiceOut(BaseModel):
+    id: str
+    label: str
+    kind: Literal["answer", "nav"]
+    selected: bool | None
+
+
+class DocumentOut(BaseModel):
+    kind: str
+    title: str
+
+
+class ReplyOut(BaseModel):
+    text: str
+    step: str
+    choices: list[ChoiceOut]
+    multiple: bool
+    free_text: bool
+    progress: str | None
+    document: DocumentOut | None
+
+
+class ConversationOut(BaseModel):
+    conversation_id: str
+    token: str | None = Field(
+        default=None, description="Only when a conversation starts or resumes: keep it secret."
+    )
+    step: str
+    status: str
+    language: str
+    direction: Literal["ltr", "rtl"]
+    repeated: bool = False
+    replies: list[ReplyOut]
+
+
+class TranscriptEntryOut(BaseModel):
+    at: datetime
+    direction: Literal["in", "out"]
+    channel: str
+    language: str
+    step: str
+    text: str
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str

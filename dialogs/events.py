@@ -1,0 +1,129 @@
+"""What goes into the engine (events, the per-turn context) and what comes out (outcomes, effects)."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from dialogs.i18n import Translator
+from dialogs.replies import Reply
+from dialogs.state import ConversationState
+
+__all__ = [
+    "COMMANDS",
+    "Command",
+    "Complete",
+    "Context",
+    "Effect",
+    "Erase",
+    "Event",
+    "EventKind",
+    "Ids",
+    "IssueResumeCode",
+    "Outcome",
+    "Submit",
+    "clean_text",
+]
+
+
+class EventKind(StrEnum):
+    START = "start"  # a new conversation
+    TEXT = "text"  # something typed
+    CHOICE = "choice"  # a button or menu choice, by its id
+    RESUME = "resume"  # the person came back with a resume code, perhaps on another device
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    kind: EventKind
+    value: str = ""
+
+    @classmethod
+    def start(cls) -> Event:
+        return cls(EventKind.START)
+
+    @classmethod
+    def text(cls, value: str) -> Event:
+        return cls(EventKind.TEXT, value)
+
+    @classmethod
+    def choice(cls, value: str) -> Event:
+        return cls(EventKind.CHOICE, value)
+
+    @classmethod
+    def resume(cls) -> Event:
+        return cls(EventKind.RESUME)
+
+
+class Command(StrEnum):
+    BACK = "back"
+    SKIP = "skip"
+    HELP = "help"
+    PAUSE = "pause"
+    SUMMARY = "summary"
+    LANGUAGE = "language"
+    DELETE = "delete"
+
+
+COMMANDS = frozenset(Command)
+
+
+class Ids(Protocol):
+    """Makes the random codes the engine hands out; injected so tests can fix them."""
+
+    def resume_code(self) -> str: ...
+
+    def reference(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the engine needs to know about this turn besides the stored state."""
+
+    translator: Translator
+    languages: tuple[str, ...] = ("en",)
+    organisations: tuple[str, ...] = ()
+    resume_days: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class IssueResumeCode:
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Submit:
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class Complete:
+    """The plan is ready: the evaluation is complete, though not yet sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class Erase:
+    """The person asked to delete everything they gave."""
+
+
+Effect = IssueResumeCode | Submit | Complete | Erase
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    state: ConversationState
+    replies: tuple[Reply, ...]
+    effects: tuple[Effect, ...] = field(default_factory=tuple)
+
+
+_KEEP = {"\n", "\t"}
+# Format characters (Cf) stay: Urdu, Punjabi and Gujarati need the zero-width joiners.
+_DROP = {"Cc", "Cs", "Co", "Cn"}
+
+
+def clean_text(value: str) -> str:
+    """Drop control characters (keeping line breaks) and trim; the words themselves stay as typed."""
+    kept = "".join(ch for ch in value if ch in _KEEP or unicodedata.category(ch) not in _DROP)
+    return unicodedata.normalize("NFC", kept).strip()

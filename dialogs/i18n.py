@@ -1,0 +1,50 @@
+"""Translatable text as data, and how a translator turns it into words.
+
+Replies carry :class:`Text` (an English message id plus named parameters), never finished strings,
+so each channel renders them in the person's own language on every turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+__all__ = ["N_", "Text", "Translator", "render"]
+
+
+def N_(message: str) -> str:
+    """Mark a message id for extraction; translation happens later, per person."""
+    return message
+
+
+class Translator(Protocol):
+    def gettext(self, message: str, /) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int, /) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One whole sentence or label to translate; ``plural`` and ``count`` select a plural form."""
+
+    msgid: str
+    params: Mapping[str, str | int | float | Text] = field(default_factory=dict)
+    plural: str | None = None
+    count: int | None = None
+    verbatim: bool = False  # the person's own words or a name: shown as given, never translated
+
+
+def render(text: Text, translator: Translator) -> str:
+    if text.verbatim:
+        return text.msgid
+    if text.plural is not None and text.count is not None:
+        pattern = translator.ngettext(text.msgid, text.plural, text.count)
+    else:
+        pattern = translator.gettext(text.msgid)
+    if not text.params and text.count is None:
+        return pattern
+    values = {key: render(v, translator) if isinstance(v, Text) else v for key, v in text.params.items()}
+    if text.count is not None:
+        values.setdefault("count", text.count)
+    return pattern.format_map(values)

@@ -1,0 +1,24 @@
+"""The database: models, engines and sessions, migrations, repositories and the submission queue."""
+
+from storage.database import DEFAULT_URL, create_engine, create_sessionmaker, is_sqlite, normalise_url
+from storage.hashing import hash_secret, secrets_match
+from storage.migrate import upgrade, upgrade_engine
+from storage.models import Base, Evaluation, Organisation, Submission, TranscriptEntry, utcnow
+
+__all__ = [
+    "DEFAULT_URL",
+    "Base",
+    "Evaluation",
+    "Organisation",
+    "Submission",
+    "TranscriptEntry",
+    "create_engine",
+    "create_sessionmaker",
+    "hash_secret",
+    "is_sqlite",
+    "normalise_url",
+    "secrets_match",
+    "upgrade",
+    "upgrade_engine",
+    "utcnow",
+]

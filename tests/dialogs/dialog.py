@@ -1,0 +1,61 @@
+"""Transcript tests for the engine: a test reads like the conversation it checks.
+
+chat = Dialog(engine, context)
+chat.check([
+    (None, "What would you like to do?"),
+    ("@annual", "Who are you answering for?"),   # "@id" taps a choice
+    ("Kirklees Youth", "name of the team"),       # anything else is typed
+])
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from dialogs import Context, ConversationState, Effect, Engine, Event, Outcome, Reply, render
+
+
+class Dialog:
+    def __init__(self, engine: Engine, context: Context, state: ConversationState | None = None) -> None:
+        self.engine = engine
+        self.context = context
+        self.state = state
+        self.effects: list[Effect] = []
+        self.last: Outcome | None = None
+
+    def _apply(self, outcome: Outcome) -> str:
+        # Round-trip through JSON every turn, as the database does.
+        self.state = ConversationState.from_json(json.loads(json.dumps(outcome.state.to_json())))
+        self.last = outcome
+        self.effects += outcome.effects
+        return self.shown(outcome.replies)
+
+    def shown(self, replies: Sequence[Reply]) -> str:
+        return "\n".join(render(line, self.context.translator) for reply in replies for line in reply.lines)
+
+    def send(self, said: str | None) -> str:
+        if said is None:
+            return self._apply(self.engine.start(self.context))
+        assert self.state is not None, "start the dialog first"
+        event = Event.choice(said[1:]) if said.startswith("@") else Event.text(said)
+        return self._apply(self.engine.handle(self.state, event, self.context))
+
+    def check(self, turns: Sequence[tuple[str | None, str]]) -> None:
+        for said, expected in turns:
+            shown = self.send(said)
+            assert expected in shown, f"after {said!r} expected {expected!r} in:\n{shown}"
+
+    @property
+    def step(self) -> str:
+        assert self.state is not None
+        return self.state.position.step
+
+    def progress(self) -> str:
+        assert self.last is not None
+        progress = self.last.replies[-1].progress
+        return render(progress, self.context.translator) if progress else ""
+
+    def choice_ids(self) -> list[str]:
+        assert self.last is not None
+        return [c.id for c in self.last.replies[-1].choices]

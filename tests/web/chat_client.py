@@ -1,0 +1,63 @@
+"""A test's view of the chat API: start, send, and read what came back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class ApiChat:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.id = ""
+        self.token = ""
+        self.last: dict[str, Any] = {}
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def start(self, **body: Any) -> dict[str, Any]:
+        response = await self.client.post("/api/conversations", json=body)
+        assert response.status_code == 201, response.text
+        self.last = response.json()
+        self.id, self.token = self.last["conversation_id"], self.last["token"]
+        return self.last
+
+    async def post(self, body: Any) -> httpx.Response:
+        return await self.client.post(
+            f"/api/conversations/{self.id}/messages", json=body, headers=self.headers
+        )
+
+    async def say(self, said: str, **extra: Any) -> str:
+        """ "@id" taps a choice; anything else is typed. Returns all reply text shown."""
+        body = {"choice": said[1:]} if said.startswith("@") else {"text": said}
+        response = await self.post({**body, **extra})
+        assert response.status_code == 200, response.text
+        self.last = response.json()
+        return "\n".join(reply["text"] for reply in self.last["replies"])
+
+    async def history(self) -> list[dict[str, Any]]:
+        response = await self.client.get(f"/api/conversations/{self.id}/messages", headers=self.headers)
+        assert response.status_code == 200, response.text
+        result: list[dict[str, Any]] = response.json()
+        return result
+
+
+async def complete_activity_check(chat: ApiChat, story: str = "We opened the park together.") -> str:
+    """A whole quick check, up to the plan and the consent question."""
+    await chat.start()
+    for said in [
+        "@activity",
+        "Ravensthorpe Friends",
+        "Park sessions",
+        "@celebrating",
+        "@done",
+        "@4",
+        story,
+        "@time",
+    ]:
+        await chat.say(said)
+    await chat.say("@done")
+    return await chat.say("@ok")
