@@ -1,0 +1,94 @@
+"""The terminal chat: the same conversation, choices as numbers, the same database."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from bot.cli.chat import TerminalChat
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def scripted(lines: list[str]) -> Iterator[str]:
+    yield from lines
+    raise EOFError
+
+
+async def test_an_activity_check_in_the_terminal(app: FastAPI, tmp_path: Path) -> None:
+    typed = scripted(["2", "Ravensthorpe Friends", "Park sessions", "5", "6", "4", "/skip", "8", "1", "1"])
+    out = io.StringIO()
+    chat = TerminalChat(app.state.service, lambda: next(typed), out, tmp_path / "plans")
+    result = await chat.run()
+    shown = out.getvalue()
+    assert "  1. A yearly check for our group or team" in shown
+    assert "  2. Quick check of one activity" in shown
+    assert "  5. [ ] Celebrating" in shown and "  5. [x] Celebrating" in shown
+    assert "Here is your support plan." in shown
+    assert "Your reference is ICF-2026-00000001." in shown
+    assert result is not None and result.status == "submitted" and result.step == "finished"
+    plan_files = list((tmp_path / "plans").glob("plan-*.html"))
+    assert len(plan_files) == 1 and "Ravensthorpe Friends / Park sessions" in plan_files[0].read_text()
+
+
+async def test_ctrl_d_keeps_the_answers_and_pause_gives_a_code(app: FastAPI, tmp_path: Path) -> None:
+    out = io.StringIO()
+    typed = scripted(["1", "3", "Locala", "pause"])
+    result = await TerminalChat(app.state.service, lambda: next(typed), out, tmp_path).run()
+    assert result is not None and result.step == "paused"
+    assert "Your code is ABCD-EFGH-JK001." in out.getvalue()
+
+    later = io.StringIO()
+    typed = scripted(["1"])
+    resumed = await TerminalChat(app.state.service, lambda: next(typed), later, tmp_path).run("abcdefghjk001")
+    assert "Welcome back!" in later.getvalue() and "Goodbye. Your answers are saved." in later.getvalue()
+    assert (
+        resumed is not None and resumed.evaluation_id == result.evaluation_id and resumed.step == "checklist"
+    )
+
+    wrong = io.StringIO()
+    assert await TerminalChat(app.state.service, lambda: "", wrong, tmp_path).run("NOPE-NOPE") is None
+    assert "That code did not work." in wrong.getvalue()
+
+
+def run_icf(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [sys.executable, "-m", "bot.cli.main", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_icf_db_upgrade_and_a_refused_secret(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'icf.db'}", "ICF_DATA_DIR": str(tmp_path)}
+    done = run_icf("db", "upgrade", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "up to date" in done.stdout and (tmp_path / "icf.db").exists()
+    refused = run_icf("db", "upgrade", env={**env, "ICF_SECRET_KEY": "changeme"})
+    assert refused.returncode == 2 and "ICF_SECRET_KEY" in refused.stderr
+
+
+def test_icf_chat_runs_in_a_terminal(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'icf.db'}", "ICF_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "bot.cli.main", "chat"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        input="1\n1\nKirklees Council\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Question 1 of 4" in done.stdout and "Goodbye. Your answers are saved." in done.stdout
