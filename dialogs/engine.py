@@ -39,6 +39,18 @@ __all__ = ["MAX_TEXT", "Engine"]
 
 MAX_TEXT = 4000
 MULTI_STEPS = frozenset({Step.PICK_APPROACHES, Step.SUPPORT})
+APPROACH_STEPS = frozenset(
+    {
+        Step.CHECKLIST,
+        Step.SCORE,
+        Step.CONFIDENCE,
+        Step.STORY,
+        Step.SUPPORT,
+        Step.SUPPORT_OTHER,
+        Step.ACTION,
+        Step.EDIT_FIELD,
+    }
+)
 
 
 class _Rejected(Exception):
@@ -261,10 +273,22 @@ class Engine:
         handlers[command](turn)
 
     def _back(self, turn: _Turn) -> None:
-        if not turn.state.history:
+        history = turn.state.history
+        while history and not self._valid(turn.state, history[-1]):
+            history.pop()  # left over from an earlier path, such as fewer activities picked since
+        if not history:
             turn.lines.append(Text(m.AT_START))
             return
-        self._go(turn, turn.state.history.pop())
+        turn.state.editing = False
+        self._go(turn, history.pop())
+
+    def _valid(self, state: ConversationState, position: Position) -> bool:
+        if position.step not in APPROACH_STEPS:
+            return True
+        if position.approach >= len(state.answers.approaches):
+            return False
+        approach = self.content.approach(state.answers.approaches[position.approach])
+        return position.step != Step.CHECKLIST or position.question < len(approach.questions)
 
     def _skip(self, turn: _Turn) -> None:
         if turn.state.position.step not in SKIPPABLE_STEPS:
