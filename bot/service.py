@@ -172,9 +172,9 @@ class ChatService:
             raise PlanNotReady(evaluation_id)
         language = evaluation.language
         plan = build_plan(_state_of(evaluation), self.engine.content)
-        return render_plan_html(
-            plan, self.catalogs.translator(language), language, self.catalogs.direction(language)
-        )
+        made_on = evaluation.completed_at.date() if evaluation.completed_at else None
+        translator = self.catalogs.translator(language)
+        return render_plan_html(plan, translator, language, self.catalogs.direction(language), made_on)
 
     # -- one turn -------------------------------------------------------------------------------
 
@@ -191,8 +191,16 @@ class ChatService:
             organisations = (
                 await repo.known_organisations(session) if state.position.step in _NEAR_ORGANISATION else []
             )
-            outcome = self.engine.handle(state, event, self._context(state.language, tuple(organisations)))
-            replies = await self._apply(session, evaluation, event, outcome, channel, client_message_id)
+            context = self._context(state.language, tuple(organisations))
+            label = (
+                self.engine.choice_label(state, event.value, context)
+                if event.kind is EventKind.CHOICE
+                else None
+            )
+            outcome = self.engine.handle(state, event, context)
+            replies = await self._apply(
+                session, evaluation, event, outcome, channel, client_message_id, label
+            )
         return self._result(evaluation, replies, resume_code=_resume_code(outcome))
 
     async def _authorised(
@@ -213,37 +221,56 @@ class ChatService:
         outcome: Outcome,
         channel: str,
         client_message_id: str | None,
+        label: str | None = None,
     ) -> list[dict[str, Any]]:
         now = self.clock()
-        state = outcome.state
-        translator = self.catalogs.translator(state.language)
+        translator = self.catalogs.translator(outcome.state.language)
         replies = [render_reply(reply, translator) for reply in outcome.replies]
-        if event is not None and not any(isinstance(e, Erase) for e in outcome.effects):
+        if evaluation.status == Status.DELETED:
+            return replies  # a deleted conversation keeps nothing, not even what is sent to it later
+        keep = outcome.state.status != Status.DELETED
+        if keep and event is not None:
+            self._record_input(session, evaluation, event, channel, now, client_message_id, label)
+        await self._store_state(session, evaluation, outcome.state)
+        await self._carry_out(session, evaluation, outcome, now)
+        for reply in replies if keep else []:
             repo.add_transcript(
                 session,
                 evaluation,
-                direction="in",
+                direction="out",
                 channel=channel,
                 at=now,
-                text=event.value if event.kind is not EventKind.RESUME else "/resume",
-                payload={"kind": event.kind.value},
-                client_message_id=client_message_id,
+                text=reply["text"],
+                payload=reply,
             )
-        await self._store_state(session, evaluation, state)
-        await self._carry_out(session, evaluation, outcome, now)
-        if evaluation.status != Status.DELETED:
-            for reply in replies:
-                repo.add_transcript(
-                    session,
-                    evaluation,
-                    direction="out",
-                    channel=channel,
-                    at=now,
-                    text=reply["text"],
-                    payload=reply,
-                )
         evaluation.updated_at = now
         return replies
+
+    def _record_input(
+        self,
+        session: AsyncSession,
+        evaluation: Evaluation,
+        event: Event,
+        channel: str,
+        now: datetime,
+        client_message_id: str | None,
+        label: str | None,
+    ) -> None:
+        """What the person sent, as they saw it: the label of a tapped choice, the words typed."""
+        payload: dict[str, Any] = {"kind": event.kind.value}
+        if event.kind is EventKind.CHOICE:
+            payload["choice"] = event.value
+        text = "/resume" if event.kind is EventKind.RESUME else (label or event.value)
+        repo.add_transcript(
+            session,
+            evaluation,
+            direction="in",
+            channel=channel,
+            at=now,
+            text=text,
+            payload=payload,
+            client_message_id=client_message_id,
+        )
 
     async def _store_state(
         self, session: AsyncSession, evaluation: Evaluation, state: ConversationState

@@ -29,7 +29,7 @@ from dialogs.events import (
     clean_text,
 )
 from dialogs.flow import FREE_TEXT_STEPS, SKIPPABLE_STEPS, Step, build_machine
-from dialogs.i18n import Text, render
+from dialogs.i18n import Text, counted, render
 from dialogs.plan import build_plan, plan_lines
 from dialogs.prompts import DONE_ID, Prompter, edit_fields, review_lines
 from dialogs.replies import Document, Reply
@@ -186,6 +186,13 @@ class Engine:
             turn.lines += [Text(m.NOT_UNDERSTOOD_COMMAND), Text(m.HELP_GENERAL)]
         return self._finish(turn)
 
+    def choice_label(self, state: ConversationState, choice_id: str, context: Context) -> str | None:
+        """The label the person saw on the choice they tapped, for the transcript."""
+        for choice in self.prompter.prompt(state, context).choices:
+            if choice.id == choice_id:
+                return render(choice.label, context.translator)
+        return None
+
     # -- turn plumbing --------------------------------------------------------------------------
 
     def _finish(self, turn: _Turn) -> Outcome:
@@ -234,6 +241,8 @@ class Engine:
         state = turn.state
         step = state.position.step
         state.pending = []
+        if step != Step.CHECKLIST and state.position.question:
+            state.position = replace(state.position, question=0)  # only checklist steps use it
         if step == Step.PICK_APPROACHES and state.answers.scope == Scope.ACTIVITY:
             state.pending = list(state.answers.approaches)
         elif step == Step.SUPPORT:
@@ -317,12 +326,9 @@ class Engine:
         if state.position.step not in {Step.PAUSED, Step.FINISHED}:
             state.return_to = state.position
             state.position = Position(Step.PAUSED)
-        turn.extra.append(
-            Reply(
-                (Text(m.PAUSED, {"code": Text(code, verbatim=True), "days": turn.context.resume_days}),),
-                step=Step.PAUSED,
-            )
-        )
+        days = turn.context.resume_days
+        paused = counted(m.PAUSED, days, code=Text(code, verbatim=True))
+        turn.extra.append(Reply((paused,), step=Step.PAUSED))
 
     def _resume(self, turn: _Turn) -> None:
         state = turn.state
@@ -333,9 +339,12 @@ class Engine:
 
     def _summary(self, turn: _Turn) -> None:
         lines = review_lines(turn.state, self.content)
-        turn.extra.append(
-            Reply((Text(m.SUMMARY), *lines) if lines else (Text(m.SUMMARY_EMPTY),), step="summary")
-        )
+        if not lines:
+            turn.extra.append(Reply((Text(m.SUMMARY_EMPTY),), step="summary"))
+            return
+        scored = sum(1 for a in turn.state.answers.by_approach.values() if a.score is not None)
+        count = counted(m.SCORED_COUNT, scored)
+        turn.extra.append(Reply((Text(m.SUMMARY), count, *lines), step="summary"))
 
     def _language(self, turn: _Turn) -> None:
         if turn.state.position.step != Step.CHOOSE_LANGUAGE:

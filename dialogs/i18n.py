@@ -10,12 +10,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["N_", "Text", "Translator", "render"]
+__all__ = ["NP_", "N_", "Plural", "Text", "Translator", "counted", "render"]
+
+Plural = tuple[str, str]
 
 
 def N_(message: str) -> str:
     """Mark a message id for extraction; translation happens later, per person."""
     return message
+
+
+def NP_(singular: str, plural: str) -> Plural:
+    """Mark a message with plural forms (extracted with the keyword ``NP_:1,2``)."""
+    return singular, plural
 
 
 class Translator(Protocol):
@@ -48,3 +55,8 @@ def render(text: Text, translator: Translator) -> str:
     if text.count is not None:
         values.setdefault("count", text.count)
     return pattern.format_map(values)
+
+
+def counted(message: Plural, count: int, **params: str | int | float | Text) -> Text:
+    """The form of ``message`` that fits ``count``, in whatever language it is rendered."""
+    return Text(message[0], params, plural=message[1], count=count)

@@ -6,7 +6,7 @@ only, and each entry is a whole sentence: channels never glue fragments together
 
 from __future__ import annotations
 
-from dialogs.i18n import N_
+from dialogs.i18n import N_, NP_
 
 # Start and set-up ---------------------------------------------------------------------------
 WELCOME = N_(
@@ -90,12 +90,16 @@ HELP = N_("Help")
 AT_START = N_("This is the first question, so there is nowhere to go back to.")
 CANNOT_SKIP = N_("This one is needed, so it cannot be skipped.")
 SKIPPED = N_("Skipped. You can come back to it at the review.")
-PAUSED = N_(
-    "Paused. Your code is {code}. Use it to carry on here or on another device. It works for {days} days."
+PAUSED = NP_(
+    "Paused. Your code is {code}. Use it to carry on here or on another device. It works for {count} day.",
+    "Paused. Your code is {code}. Use it to carry on here or on another device. It works for {count} days.",
 )
 WELCOME_BACK = N_("Welcome back! Here is where you were.")
 SUMMARY = N_("Here is a summary so far.")
 SUMMARY_EMPTY = N_("You have not given any answers yet.")
+SCORED_COUNT = NP_(
+    "You have given a score for {count} part so far.", "You have given a score for {count} parts so far."
+)
 CONFIRM_DELETE = N_("Do you want to delete everything you have told me? This cannot be undone.")
 DELETE_YES = N_("Yes, delete it all")
 DELETE_NO = N_("No, keep it")
@@ -148,6 +152,7 @@ PLAN_CHECKLIST = N_("Your answers to the questions")
 PLAN_ORIGINAL = N_("In the framework: {original}")
 PLAN_CONFIDENCE = N_("How sure you feel: {confidence}")
 PLAN_VERSION = N_("Framework version {version}")
+PLAN_DATE = N_("Made on {date}")
 PLAN_REFERENCE = N_("Reference: {reference}")
 
 __all__ = [name for name in dir() if name.isupper()]

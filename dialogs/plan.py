@@ -8,9 +8,11 @@ to learn from and which practice bases to read about.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from statistics import mean
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
 
@@ -115,6 +117,11 @@ def build_plan(state: ConversationState, content: Content) -> Plan:
     )
 
 
+def _locale(language: str) -> str:
+    """Dates and numbers as people in Kirklees write them: British English for English."""
+    return "en_GB" if language == "en" else language
+
+
 def _score(result: ApproachResult) -> Text:
     if result.score is None:
         return Text(m.NO_SCORE)
@@ -130,7 +137,7 @@ def plan_lines(plan: Plan, language: str = "en") -> list[Text]:
     """The plan as chat messages: short, with the full detail left to the printable page."""
     lines: list[Text] = []
     if plan.overall is not None:
-        lines.append(Text(m.PLAN_OVERALL, {"score": format_decimal(plan.overall, locale=language)}))
+        lines.append(Text(m.PLAN_OVERALL, {"score": format_decimal(plan.overall, locale=_locale(language))}))
     else:
         lines.append(Text(m.PLAN_NO_OVERALL))
     lines.append(Text(m.PLAN_STRENGTHS))
@@ -166,7 +173,9 @@ def _template() -> Template:
     return env.get_template("plan.html")
 
 
-def render_plan_html(plan: Plan, translator: Translator, language: str, direction: str = "ltr") -> str:
+def render_plan_html(
+    plan: Plan, translator: Translator, language: str, direction: str = "ltr", made_on: date | None = None
+) -> str:
     """The printable page; every piece of the person's text is escaped by the template."""
 
     def t(msgid: str, **params: object) -> str:
@@ -179,8 +188,9 @@ def render_plan_html(plan: Plan, translator: Translator, language: str, directio
         t=t,
         score=lambda r: render(_score(r), translator),
         support=_support,
-        overall=format_decimal(plan.overall, locale=language) if plan.overall is not None else None,
+        overall=format_decimal(plan.overall, locale=_locale(language)) if plan.overall is not None else None,
         actions=[render(line, translator) for line in _action_lines(plan)],
         language=language,
         direction=direction,
+        made_on=format_date(made_on, format="long", locale=_locale(language)) if made_on else None,
     )

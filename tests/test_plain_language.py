@@ -7,6 +7,7 @@ import re
 import textstat
 
 from bot.cli import messages as cli_messages
+from bot.telegram import messages as telegram_messages
 from bot.web.page_messages import PAGE_WORDS
 from dialogs import messages
 
@@ -17,7 +18,8 @@ def sentences_people_read() -> dict[str, str]:
     found = {
         name: value for name, value in vars(messages).items() if name.isupper() and isinstance(value, str)
     }
-    found |= {f"cli.{n}": v for n, v in vars(cli_messages).items() if n.isupper() and isinstance(v, str)}
+    for prefix, module in (("cli", cli_messages), ("telegram", telegram_messages)):
+        found |= {f"{prefix}.{n}": v for n, v in vars(module).items() if n.isupper() and isinstance(v, str)}
     found |= {f"page.{n}": v for n, v in PAGE_WORDS.items()}
     return found
 

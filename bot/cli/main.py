@@ -24,7 +24,36 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply all migrations")
+    i18n = commands.add_parser("i18n", help="translation catalogs")
+    i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True)
+    i18n_commands.add_parser("extract", help="write locales/messages.pot from the code and the content")
+    init = i18n_commands.add_parser("init", help="start a catalog for a new language")
+    init.add_argument("language")
+    i18n_commands.add_parser("update", help="merge new messages from messages.pot into every catalog")
+    i18n_commands.add_parser("check", help="every catalog complete, nothing fuzzy, placeholders kept")
     return parser
+
+
+def _i18n(command: str, language: str | None) -> int:
+    from bot import i18n_tools
+
+    if command == "extract":
+        print(f"icf: wrote {i18n_tools.extract()}")
+    elif command == "init" and language:
+        i18n_tools.init(language)
+    elif command == "update":
+        i18n_tools.update()
+    elif command == "check":
+        reports = i18n_tools.check_all()
+        for report in reports:
+            state = "ok" if report.ok else f"{len(report.problems)} problems"
+            print(
+                f"{report.language}: {report.total} messages, {state}, review: {report.review_status or '?'}"
+            )
+            for problem in report.problems[:20]:
+                print(f"  {problem}")
+        return 0 if all(r.ok for r in reports) else 1
+    return 0
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> None:
@@ -41,6 +70,8 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "i18n":
+        return _i18n(args.i18n_command, getattr(args, "language", None))
     try:
         settings = Settings.from_env()
     except SettingsError as error:

@@ -98,6 +98,10 @@ class TranscriptEntryOut(BaseModel):
     language: str
     step: str
     text: str
+    choice: str | None = Field(
+        default=None, description="For a tapped choice: its id (the text is its label)."
+    )
+    reply: ReplyOut | None = Field(default=None, description="For a message out: the reply as it was shown.")
 
 
 class ErrorOut(BaseModel):

@@ -50,6 +50,7 @@ async def test_full_annual_evaluation_ends_with_the_plan_and_a_queued_submission
     assert plan.status_code == 200 and plan.headers["content-type"].startswith("text/html")
     assert "Kirklees Youth Trust / Blue Team" in plan.text
     assert "Overall score: 4.2 out of 5." in plan.text
+    assert "Made on 23 November 2026" in plan.text
     assert "Training or a workshop, Money or resources" in plan.text  # support asked for Celebrating
     assert "Do you have a volunteer/ recognition scheme?" in plan.text  # the framework's own wording
     download = await client.get(f"/api/conversations/{chat.id}/plan?download=true", headers=chat.headers)
@@ -62,11 +63,13 @@ async def test_full_annual_evaluation_ends_with_the_plan_and_a_queued_submission
     assert await count(app, Evaluation, id=chat.id, status="submitted") == 1
     history = await chat.history()
     assert {entry["channel"] for entry in history} == {"web"}
-    assert [e["text"] for e in history if e["direction"] == "in"][:3] == [
-        "annual",
-        "team",
-        "Kirklees Youth Trust",
+    ins = [(e["text"], e["choice"]) for e in history if e["direction"] == "in"][:3]
+    assert ins == [
+        ("A yearly check for our group or team", "annual"),
+        ("A team", "team"),
+        ("Kirklees Youth Trust", None),
     ]
+    assert history[-1]["reply"]["step"] == "finished"  # replies come back with their choices
 
 
 async def test_a_wrong_or_missing_token_reaches_nothing(client: httpx.AsyncClient) -> None:
@@ -117,7 +120,7 @@ async def test_a_repeated_client_message_id_is_applied_once(client: httpx.AsyncC
     first = await chat.say("@annual", client_message_id="m-1")
     again = await chat.say("@annual", client_message_id="m-1")
     assert again == first and chat.last["repeated"] is True
-    assert [e["text"] for e in await chat.history() if e["direction"] == "in"] == ["annual"]
+    assert [e["choice"] for e in await chat.history() if e["direction"] == "in"] == ["annual"]
 
 
 async def test_pause_and_resume_on_another_device(client: httpx.AsyncClient, clock: Clock) -> None:
@@ -167,6 +170,8 @@ async def test_delete_erases_the_transcript_and_the_queue_entry(
     assert await count(app, Submission, evaluation_id=chat.id) == 1
     assert "has been deleted" in await chat.say("/delete") + await chat.say("@yes")
     assert await chat.history() == []
+    assert "This check was deleted" in await chat.say("hello again, my name is Sam")
+    assert await chat.history() == []  # nothing sent after deleting is kept either
     assert await count(app, Submission, evaluation_id=chat.id) == 0
     assert await count(app, TranscriptEntry, evaluation_id=chat.id) == 0
     async with app.state.service.sessions() as session:

@@ -21,5 +21,5 @@ async def test_racing_toggles_in_one_conversation_all_count(client: httpx.AsyncC
     selected = {c["id"] for c in last.json()["replies"][-1]["choices"] if c["selected"]}
     assert selected == set(toggles)  # every toggle applied once, on top of the others
     assert "Next: Connecting." in await chat.say("@done")
-    ins = [e["text"] for e in await chat.history() if e["direction"] == "in"]
+    ins = [e["choice"] for e in await chat.history() if e["direction"] == "in"]
     assert sorted(ins[3:8]) == sorted(toggles)

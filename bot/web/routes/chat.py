@@ -7,7 +7,15 @@ from fastapi.responses import HTMLResponse
 
 from bot.service import TurnResult
 from bot.web.deps import ConversationToken, Service
-from bot.web.schemas import ConversationOut, ErrorOut, MessageIn, ResumeIn, StartIn, TranscriptEntryOut
+from bot.web.schemas import (
+    ConversationOut,
+    ErrorOut,
+    MessageIn,
+    ReplyOut,
+    ResumeIn,
+    StartIn,
+    TranscriptEntryOut,
+)
 from dialogs import Event
 
 __all__ = ["router"]
@@ -57,7 +65,19 @@ async def history(
 ) -> list[TranscriptEntryOut]:
     """Every message in and out so far, oldest first."""
     entries = await service.transcript(conversation_id, token)
-    return [TranscriptEntryOut.model_validate(e, from_attributes=True) for e in entries]
+    return [
+        TranscriptEntryOut(
+            at=e.at,
+            direction="in" if e.direction == "in" else "out",
+            channel=e.channel,
+            language=e.language,
+            step=e.step,
+            text=e.text,
+            choice=(e.payload or {}).get("choice") if e.direction == "in" else None,
+            reply=ReplyOut.model_validate(e.payload) if e.direction == "out" and e.payload else None,
+        )
+        for e in entries
+    ]
 
 
 @router.get(

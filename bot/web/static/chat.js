@@ -14,6 +14,7 @@
   const newId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
   const say = (text) => { statusEl.textContent = text || ''; };
   const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; };
+  const btn = (cls, label, onClick) => { const b = el('button', cls, label); b.type = 'button'; b.addEventListener('click', onClick); return b; };
 
   // One API call. Network trouble, 5xx and "busy" are retried; the same body goes again each time.
   async function api(method, path, body, asText) {
@@ -32,6 +33,7 @@
         if (!(soon || !res || res.status >= 500) || attempt >= DELAYS.length) {
           throw Object.assign(new Error('api'), { status: res ? res.status : 0, data });
         }
+        clearTimeout(slow);
         say(W.retrying);
         await sleep(soon ? 1000 : DELAYS[attempt]);
       }
@@ -40,7 +42,7 @@
 
   function bubble(who, text) {
     const div = el('div', 'msg ' + who);
-    String(text).split('\n\n').forEach((t, i) => {
+    text.split('\n\n').forEach((t, i) => {
       const p = el('p');
       if (!i) p.append(el('span', 'vh', (who === 'me' ? W.you : W.assistant) + ': '));
       p.append(t);
@@ -52,12 +54,7 @@
 
   function planButtons() {
     const row = el('div', 'plan');
-    [[W.open_plan, false], [W.download_plan, true]].forEach(([label, download]) => {
-      const b = el('button', 'primary', label);
-      b.type = 'button';
-      b.addEventListener('click', () => plan(download));
-      row.append(b);
-    });
+    row.append(btn('primary', W.open_plan, () => plan(false)), btn('primary', W.download_plan, () => plan(true)));
     log.append(row);
   }
 
@@ -65,13 +62,11 @@
     last = r;
     const answers = el('div', 'answers'), nav = el('div', 'nav');
     for (const ch of (r && r.choices) || []) {
-      const b = el('button', ch.kind === 'nav' ? 'secondary' : '', ch.label);
-      b.type = 'button';
-      b.dataset.id = ch.id;
       const toggle = r.multiple && ch.kind === 'answer' && ch.selected !== null;
+      const b = btn(ch.kind === 'nav' ? 'secondary' : r.multiple && ch.id === 'done' ? 'primary' : '', ch.label,
+        () => send({ choice: ch.id }, toggle ? null : ch.label, toggle && ch.id));
+      b.dataset.id = ch.id;
       if (toggle) b.setAttribute('aria-pressed', String(!!ch.selected));
-      else if (r.multiple && ch.id === 'done') b.className = 'primary';
-      b.addEventListener('click', () => send({ choice: ch.id }, toggle ? null : ch.label, toggle && ch.id));
       (ch.kind === 'nav' ? nav : answers).append(b);
     }
     choicesEl.replaceChildren(...[answers, nav].filter((d) => d.childElementCount));
@@ -82,8 +77,8 @@
     document.documentElement.lang = c.language;
     document.documentElement.dir = c.direction;
     if (c.token) { conv = { id: c.conversation_id, token: c.token }; save(); }
-    const replies = c.replies || [];
-    if (!replies.length) return;
+    const gone = c.status === 'deleted', replies = c.replies || [];
+    if (!replies.length) { if (gone) forget(); return; }
     const end = replies[replies.length - 1];
     // A multi-choice toggle comes back as the same question with new selections: update it in place.
     const same = replies.length === 1 && last && end.multiple && end.step === last.step && end.text === last.text;
@@ -96,10 +91,11 @@
       }
       progressEl.textContent = end.progress || '';
     }
+    if (gone) forget(); // the server says "start a new one": Start again is the way on
     renderChoices(end);
     if (!focus) return;
     if (first) first.scrollIntoView({ block: 'start', behavior: reduce.matches ? 'auto' : 'smooth' });
-    const target = (typeof focus === 'string' && choicesEl.querySelector(`[data-id="${CSS.escape(focus)}"]`))
+    const target = (gone && $('restart')) || (typeof focus === 'string' && choicesEl.querySelector(`[data-id="${CSS.escape(focus)}"]`))
       || choicesEl.querySelector('.answers button') || box;
     target.focus({ preventScroll: true });
   }
@@ -108,7 +104,7 @@
 
   async function send(body, echo, focusId) {
     if (busy) return true;
-    if (!conv) { say(W.failed); return false; }
+    if (!conv) { say(W.failed); $('restart').focus(); return false; }
     busy = true;
     const g = gen, mine = echo == null ? null : bubble('me', echo);
     body.client_message_id = newId();
@@ -156,12 +152,10 @@
       const html = await api('GET', `/api/conversations/${conv.id}/plan`, undefined, true);
       const url = URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' }));
       if (w) { w.opener = null; w.location.href = url; } else {
-        const a = el('a');
+        const a = el('a'); // saving, or the new tab was blocked
         a.href = url;
         if (download) a.download = 'icf-support-plan.html'; else a.target = '_blank';
-        document.body.append(a);
         a.click();
-        a.remove();
       }
       setTimeout(() => URL.revokeObjectURL(url), 60000);
     } catch { if (w) w.close(); say(W.failed); }

@@ -1,0 +1,55 @@
+"""A Babel extractor for the framework content, so translators only ever edit ``.po`` files.
+
+Used from ``babel.cfg`` as ``[dialogs.babel_extract:extract_content: dialogs/data/*.toml]``.
+Each message carries a comment telling the translator what it is (and, for questions, the
+framework's original wording, which is kept in English for the board).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+from dialogs.content import parse_content
+
+__all__ = ["extract_content"]
+
+Extracted = tuple[int, str | None, str, list[str]]
+
+
+def _line_of(text: str, message: str) -> int:
+    index = text.find(message.split("\n", 1)[0])
+    return text.count("\n", 0, index) + 1 if index >= 0 else 0
+
+
+def extract_content(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]
+) -> Iterator[Extracted]:
+    text = fileobj.read().decode("utf-8")
+    content = parse_content(text)
+
+    def item(message: str, comment: str) -> Extracted:
+        return (_line_of(text, message), None, message, [comment])
+
+    for approach in content.approaches:
+        yield item(approach.name, "The name of one of the five inclusive approaches.")
+        yield item(approach.intro, f"What the approach '{approach.name}' means.")
+        for question in approach.questions:
+            yield item(
+                question.plain, f"A yes/no checklist question. The framework says: {question.original}"
+            )
+        for step in approach.first_steps:
+            yield item(step, f"A first step for '{approach.name}'.")
+        for case in approach.case_studies:
+            yield item(case.summary, f"About the Kirklees example '{case.name}' (keep the name as it is).")
+    for answer in content.checklist_answers:
+        yield item(answer.label, "A quick answer to a checklist question.")
+    for level in content.scale:
+        yield item(level.label, f"Short label for score {level.value} on the 1-5 scale.")
+        yield item(level.meaning, f"What score {level.value} means.")
+    for option in content.confidence:
+        yield item(option.label, "How confident the team feels.")
+    for option in content.support:
+        yield item(option.label, "A kind of help the team could ask for.")
+    for base in content.practice_bases.values():
+        yield item(base.summary, f"About the practice base '{base.name}' (keep the name as it is).")
