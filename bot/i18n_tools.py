@@ -23,7 +23,7 @@ __all__ = ["LANGUAGES", "CatalogReport", "check_catalog", "extract", "init", "up
 ROOT = LOCALES_DIR.parent
 TEMPLATE = LOCALES_DIR / "messages.pot"
 LANGUAGES = ("ur", "pa", "pl", "gu", "ar", "ro")
-REVIEW_HEADER = "X-Review-Status"
+REVIEW_MARK = "Review-Status:"  # in the header comment, which Babel keeps (it drops unknown headers)
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
@@ -95,9 +95,14 @@ def check_catalog(po_path: Path, template: Catalog | None = None) -> CatalogRepo
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file)
     report = CatalogReport(po_path.parent.parent.name)
-    report.review_status = dict(catalog.mime_headers).get(REVIEW_HEADER, "")
+    marks = [
+        line.split(REVIEW_MARK, 1)[1].strip()
+        for line in catalog.header_comment.splitlines()
+        if REVIEW_MARK in line
+    ]
+    report.review_status = marks[0] if marks else ""
     if not report.review_status:
-        report.problems.append(f"the header has no {REVIEW_HEADER}")
+        report.problems.append(f"the header comment has no '# {REVIEW_MARK} ...' line")
     for message in catalog:
         if message.id:
             report.total += 1

@@ -6,7 +6,7 @@ them and any process can serve any turn. Nothing is kept in memory between turns
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +37,7 @@ from dialogs import (
 )
 from storage import Evaluation, TranscriptEntry, hash_secret, secrets_match, utcnow
 from storage import evaluations as repo
+from storage.links import linked_evaluation, set_link, swap_keyboard
 from storage.queue import enqueue
 
 __all__ = [
@@ -71,6 +72,10 @@ class PlanNotReady(LookupError):
     """The plan exists only once every part has been answered and reviewed."""
 
 
+class StaleChoice(LookupError):
+    """A button from an earlier question was pressed: it changes nothing."""
+
+
 class TurnBusy(RuntimeError):
     """The same conversation kept changing under us: ask the client to send again."""
 
@@ -83,6 +88,7 @@ class TurnResult:
     status: str
     language: str
     direction: str
+    version: int = 0  # changes with every turn: a button carries it to spot stale presses
     token: str | None = None  # only when a new token was issued (start, resume)
     repeated: bool = False  # the same client message id again: the replies already given
     resume_code: str | None = field(default=None, repr=False)
@@ -109,7 +115,8 @@ class ChatService:
 
     # -- public API -----------------------------------------------------------------------------
 
-    async def start(self, channel: str, language: str | None = None) -> TurnResult:
+    async def start(self, channel: str, language: str | None = None, link: str | None = None) -> TurnResult:
+        """A new evaluation; ``link`` ties a chat on ``channel`` (a Telegram chat id) to it."""
         chosen = self.catalogs.best_match(language)
         outcome = self.engine.start(self._context(chosen), chosen)
         token = new_token()
@@ -129,36 +136,79 @@ class ChatService:
                 answers={},
             )
             session.add(evaluation)
+            if link is not None:
+                await session.flush()
+                await set_link(session, channel, link, evaluation.id, now)
             replies = await self._apply(session, evaluation, None, outcome, channel, None)
         return self._result(evaluation, replies, token=token)
 
     async def send(
         self, evaluation_id: str, token: str, event: Event, channel: str, client_message_id: str | None = None
     ) -> TurnResult:
-        for attempt in range(ATTEMPTS):
-            try:
-                return await self._send_once(evaluation_id, token, event, channel, client_message_id)
-            except (StaleDataError, OperationalError, IntegrityError):
-                if attempt == ATTEMPTS - 1:
-                    raise TurnBusy(evaluation_id) from None
-        raise AssertionError("unreachable")
+        """One turn for whoever holds the conversation's token (the web)."""
 
-    async def resume(self, code: str, channel: str) -> TurnResult:
+        async def find(session: AsyncSession) -> Evaluation:
+            return await self._authorised(session, evaluation_id, token, for_update=True)
+
+        result = await self._retrying(find, event, channel, client_message_id, None)
+        assert result is not None  # noqa: S101 - only a linked channel's repeat returns None
+        return result
+
+    async def send_linked(
+        self, channel: str, link: str, event: Event, *, dedupe_key: str, expected_version: int | None = None
+    ) -> TurnResult | None:
+        """One turn for a chat on a channel that vouches for its users (Telegram).
+
+        Returns None when ``dedupe_key`` was applied already: the channel delivered it again.
+        Raises StaleChoice when a button from an earlier question (``expected_version``) is pressed.
+        """
+
+        async def find(session: AsyncSession) -> Evaluation:
+            evaluation_id = await linked_evaluation(session, channel, link)
+            evaluation = await repo.get_evaluation(session, evaluation_id or "", for_update=True)
+            if evaluation is None:
+                raise ConversationNotFound(link)
+            return evaluation
+
+        return await self._retrying(find, event, channel, dedupe_key, expected_version, repeat_as_none=True)
+
+    async def linked(self, channel: str, link: str) -> TurnResult | None:
+        """Where a linked chat's conversation stands, without changing it."""
+        async with self.sessions() as session:
+            evaluation_id = await linked_evaluation(session, channel, link)
+            evaluation = await repo.get_evaluation(session, evaluation_id or "")
+        return self._result(evaluation, []) if evaluation is not None else None
+
+    async def resume(self, code: str, channel: str, link: str | None = None) -> TurnResult:
         """Carry on with a resume code, perhaps on another device: the code is used up."""
         async with self.sessions.begin() as session:
-            evaluation = await repo.find_by_resume_code(
-                session, self._hash(normalise_code(code)), self.clock()
-            )
+            now = self.clock()
+            evaluation = await repo.find_by_resume_code(session, self._hash(normalise_code(code)), now)
             if evaluation is None or evaluation.status == Status.DELETED:
                 raise ResumeCodeInvalid
             token = new_token()
             evaluation.access_token_hash = self._hash(token)
             evaluation.resume_code_hash = None
             evaluation.resume_expires_at = None
+            if link is not None:
+                await set_link(session, channel, link, evaluation.id, now)
             state = _state_of(evaluation)
             outcome = self.engine.handle(state, Event.resume(), self._context(state.language))
             replies = await self._apply(session, evaluation, Event.resume(), outcome, channel, None)
         return self._result(evaluation, replies, token=token)
+
+    async def swap_keyboard(self, channel: str, link: str, message_id: int | None) -> int | None:
+        """For chats whose old buttons must go: the message with live buttons now, and the one before."""
+        async with self.sessions.begin() as session:
+            return await swap_keyboard(session, channel, link, message_id)
+
+    async def plan_html_for(self, evaluation_id: str) -> str:
+        """The plan of an evaluation the caller has already authorised (a linked chat)."""
+        async with self.sessions() as session:
+            evaluation = await repo.get_evaluation(session, evaluation_id)
+        if evaluation is None:
+            raise ConversationNotFound(evaluation_id)
+        return self._plan(evaluation)
 
     async def transcript(self, evaluation_id: str, token: str) -> Sequence[TranscriptEntry]:
         async with self.sessions() as session:
@@ -168,8 +218,11 @@ class ChatService:
     async def plan_html(self, evaluation_id: str, token: str) -> str:
         async with self.sessions() as session:
             evaluation = await self._authorised(session, evaluation_id, token)
+        return self._plan(evaluation)
+
+    def _plan(self, evaluation: Evaluation) -> str:
         if evaluation.status not in {Status.COMPLETED, Status.SUBMITTED}:
-            raise PlanNotReady(evaluation_id)
+            raise PlanNotReady(evaluation.id)
         language = evaluation.language
         plan = build_plan(_state_of(evaluation), self.engine.content)
         made_on = evaluation.completed_at.date() if evaluation.completed_at else None
@@ -178,29 +231,64 @@ class ChatService:
 
     # -- one turn -------------------------------------------------------------------------------
 
-    async def _send_once(
-        self, evaluation_id: str, token: str, event: Event, channel: str, client_message_id: str | None
-    ) -> TurnResult:
-        async with self.sessions.begin() as session:
-            evaluation = await self._authorised(session, evaluation_id, token, for_update=True)
-            if client_message_id:
-                earlier = await repo.find_replies_to(session, evaluation_id, client_message_id)
-                if earlier is not None:
-                    return self._result(evaluation, [e.payload or {} for e in earlier], repeated=True)
-            state = _state_of(evaluation)
-            organisations = (
-                await repo.known_organisations(session) if state.position.step in _NEAR_ORGANISATION else []
-            )
-            context = self._context(state.language, tuple(organisations))
-            label = (
-                self.engine.choice_label(state, event.value, context)
-                if event.kind is EventKind.CHOICE
-                else None
-            )
-            outcome = self.engine.handle(state, event, context)
-            replies = await self._apply(
-                session, evaluation, event, outcome, channel, client_message_id, label
-            )
+    async def _retrying(
+        self,
+        find: Callable[[AsyncSession], Awaitable[Evaluation]],
+        event: Event,
+        channel: str,
+        client_message_id: str | None,
+        expected_version: int | None,
+        *,
+        repeat_as_none: bool = False,
+    ) -> TurnResult | None:
+        for attempt in range(ATTEMPTS):
+            try:
+                async with self.sessions.begin() as session:
+                    evaluation = await find(session)
+                    return await self._turn(
+                        session,
+                        evaluation,
+                        event,
+                        channel,
+                        client_message_id,
+                        expected_version,
+                        repeat_as_none,
+                    )
+            except (StaleDataError, OperationalError, IntegrityError):
+                if attempt == ATTEMPTS - 1:
+                    raise TurnBusy(channel) from None
+        raise AssertionError("unreachable")
+
+    async def _turn(
+        self,
+        session: AsyncSession,
+        evaluation: Evaluation,
+        event: Event,
+        channel: str,
+        client_message_id: str | None,
+        expected_version: int | None,
+        repeat_as_none: bool,
+    ) -> TurnResult | None:
+        if client_message_id:
+            earlier = await repo.find_replies_to(session, evaluation.id, client_message_id)
+            if earlier is not None:
+                return (
+                    None
+                    if repeat_as_none
+                    else self._result(evaluation, [e.payload or {} for e in earlier], repeated=True)
+                )
+        if expected_version is not None and expected_version != evaluation.version:
+            raise StaleChoice(evaluation.id)
+        state = _state_of(evaluation)
+        near = state.position.step in _NEAR_ORGANISATION
+        organisations = await repo.known_organisations(session) if near else []
+        context = self._context(state.language, tuple(organisations))
+        label = (
+            self.engine.choice_label(state, event.value, context) if event.kind is EventKind.CHOICE else None
+        )
+        outcome = self.engine.handle(state, event, context)
+        replies = await self._apply(session, evaluation, event, outcome, channel, client_message_id, label)
+        await session.flush()  # the new version number is known from here on
         return self._result(evaluation, replies, resume_code=_resume_code(outcome))
 
     async def _authorised(
@@ -325,6 +413,7 @@ class ChatService:
         return TurnResult(
             evaluation_id=evaluation.id,
             replies=replies,
+            version=evaluation.version or 0,
             step=evaluation.step,
             status=evaluation.status,
             language=evaluation.language,

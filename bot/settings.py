@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,6 +48,16 @@ def _secret_key(env: Mapping[str, str], data_dir: Path) -> bytes:
     return path.read_text(encoding="utf-8").strip().encode("utf-8")
 
 
+def _webhook_secret(env: Mapping[str, str]) -> str:
+    """Telegram sends it back in a header; it allows 1-256 of A-Z, a-z, 0-9, _ and -."""
+    secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
+    if secret and (not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret) or secret.lower() in PLACEHOLDERS):
+        raise SettingsError(
+            "TELEGRAM_WEBHOOK_SECRET must be 16-256 random characters: letters, digits, _ or -"
+        )
+    return secret
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
@@ -57,6 +68,14 @@ class Settings:
     resume_days: int = 30
     max_text: int = 4000
     migrate_on_start: bool = True
+    telegram_token: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_api_url: str = ""  # another Bot API server, such as a local one
+
+    @property
+    def telegram_webhook(self) -> bool:
+        """Serve Telegram through the webhook route: a token and its secret are both set."""
+        return bool(self.telegram_token and self.telegram_webhook_secret)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -73,4 +92,7 @@ class Settings:
             resume_days=_int(env, "ICF_RESUME_DAYS", 30),
             max_text=_int(env, "ICF_MAX_TEXT", 4000, minimum=100),
             migrate_on_start=env.get("ICF_MIGRATE_ON_START", "1").strip() not in {"0", "false", "no"},
+            telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
+            telegram_webhook_secret=_webhook_secret(env),
+            telegram_api_url=env.get("TELEGRAM_API_URL", "").strip(),
         )

@@ -3,14 +3,25 @@
 from storage.database import DEFAULT_URL, create_engine, create_sessionmaker, is_sqlite, normalise_url
 from storage.hashing import hash_secret, secrets_match
 from storage.migrate import upgrade, upgrade_engine
-from storage.models import Base, Evaluation, Organisation, Submission, TranscriptEntry, utcnow
+from storage.models import (
+    Base,
+    ChannelLink,
+    Evaluation,
+    Organisation,
+    Submission,
+    TelegramInbox,
+    TranscriptEntry,
+    utcnow,
+)
 
 __all__ = [
     "DEFAULT_URL",
     "Base",
+    "ChannelLink",
     "Evaluation",
     "Organisation",
     "Submission",
+    "TelegramInbox",
     "TranscriptEntry",
     "create_engine",
     "create_sessionmaker",

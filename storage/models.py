@@ -19,7 +19,16 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["Base", "Evaluation", "Organisation", "Submission", "TranscriptEntry", "utcnow"]
+__all__ = [
+    "Base",
+    "ChannelLink",
+    "Evaluation",
+    "Organisation",
+    "Submission",
+    "TelegramInbox",
+    "TranscriptEntry",
+    "utcnow",
+]
 
 
 def utcnow() -> datetime:
@@ -114,3 +123,29 @@ class Submission(Base):
     queued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     pulled_at: Mapped[datetime | None]
     pulled_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class ChannelLink(Base):
+    """Which evaluation a chat on a channel (a Telegram chat id) is talking to."""
+
+    __tablename__ = "channel_links"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    evaluation_id: Mapped[str] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
+    keyboard_message_id: Mapped[int | None] = mapped_column(BigInteger)  # the one message with live buttons
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TelegramInbox(Base):
+    """Telegram updates as they arrived: stored before the webhook answers, applied in order per chat."""
+
+    __tablename__ = "telegram_inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    processed_at: Mapped[datetime | None] = mapped_column(index=True)

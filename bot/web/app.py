@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -12,12 +12,15 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.ids import RandomIds
+from bot.plan_links import PlanLinks
 from bot.service import ChatService
 from bot.settings import Settings
+from bot.telegram import webhook
+from bot.telegram.runtime import telegram_running
 from bot.translations import Catalogs
 from bot.web.errors import install_error_handlers
 from bot.web.limits import BodySizeLimit
-from bot.web.routes import chat, pages
+from bot.web.routes import chat, pages, plans
 from dialogs import Engine, Ids, load_default_content
 from storage import create_engine, create_sessionmaker, upgrade_engine, utcnow
 
@@ -43,22 +46,30 @@ def create_app(
         if settings.migrate_on_start:
             await upgrade_engine(db)
         engine = Engine(load_default_content(), ids or RandomIds(clock), max_text=settings.max_text)
+        service = ChatService(engine, create_sessionmaker(db), catalogs, settings, clock)
         app.state.db = db
-        app.state.service = ChatService(engine, create_sessionmaker(db), catalogs, settings, clock)
+        app.state.service = service
         try:
-            yield
+            async with AsyncExitStack() as stack:
+                if settings.telegram_webhook:
+                    running = telegram_running(settings, service, app.state.plan_links, clock)
+                    app.state.telegram = await stack.enter_async_context(running)
+                yield
         finally:
             await db.dispose()
 
     app = FastAPI(title="ICF self-evaluation assistant", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.catalogs = catalogs
+    app.state.plan_links = PlanLinks(settings.secret_key, settings.public_url, settings.resume_days)
     app.state.templates = Environment(
         loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
     )
     install_error_handlers(app)
     app.include_router(chat.router)
+    app.include_router(plans.router)
     app.include_router(pages.router)
+    app.include_router(webhook.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     return app

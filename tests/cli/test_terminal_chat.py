@@ -22,7 +22,9 @@ def scripted(lines: list[str]) -> Iterator[str]:
 
 
 async def test_an_activity_check_in_the_terminal(app: FastAPI, tmp_path: Path) -> None:
-    typed = scripted(["2", "Ravensthorpe Friends", "Park sessions", "5", "6", "4", "/skip", "8", "1", "1"])
+    typed = scripted(
+        ["1", "2", "Ravensthorpe Friends", "Park sessions", "5", "6", "4", "/skip", "8", "1", "1"]
+    )
     out = io.StringIO()
     chat = TerminalChat(app.state.service, lambda: next(typed), out, tmp_path / "plans")
     result = await chat.run()
@@ -39,7 +41,7 @@ async def test_an_activity_check_in_the_terminal(app: FastAPI, tmp_path: Path) -
 
 async def test_ctrl_d_keeps_the_answers_and_pause_gives_a_code(app: FastAPI, tmp_path: Path) -> None:
     out = io.StringIO()
-    typed = scripted(["1", "3", "Locala", "pause"])
+    typed = scripted(["1", "1", "3", "Locala", "pause"])
     result = await TerminalChat(app.state.service, lambda: next(typed), out, tmp_path).run()
     assert result is not None and result.step == "paused"
     assert "Your code is ABCD-EFGH-JK001." in out.getvalue()
@@ -84,7 +86,7 @@ def test_icf_chat_runs_in_a_terminal(tmp_path: Path) -> None:
         [sys.executable, "-m", "bot.cli.main", "chat"],
         cwd=ROOT,
         env={**os.environ, **env},
-        input="1\n1\nKirklees Council\n",
+        input="1\n1\n1\nKirklees Council\n",
         capture_output=True,
         text=True,
         timeout=60,

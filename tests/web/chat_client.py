@@ -18,12 +18,17 @@ class ApiChat:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    async def start(self, **body: Any) -> dict[str, Any]:
+    async def start(self, language: str | None = "en", **body: Any) -> dict[str, Any]:
+        """Start, then pick ``language`` at the first question (None: leave it unanswered)."""
         response = await self.client.post("/api/conversations", json=body)
         assert response.status_code == 201, response.text
         self.last = response.json()
         self.id, self.token = self.last["conversation_id"], self.last["token"]
-        return self.last
+        first = self.last
+        if language is not None:
+            assert first["step"] == "choose_language"
+            await self.say(f"@{language}")
+        return first
 
     async def post(self, body: Any) -> httpx.Response:
         return await self.client.post(

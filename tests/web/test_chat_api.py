@@ -24,7 +24,17 @@ async def test_full_annual_evaluation_ends_with_the_plan_and_a_queued_submission
 ) -> None:
     chat = ApiChat(client)
     first = await chat.start()
-    assert "What would you like to do?" in first["replies"][0]["text"]
+    assert "Which language would you like to use?" in first["replies"][0]["text"]
+    assert [c["label"] for c in first["replies"][0]["choices"][:7]] == [
+        "English",
+        "العربية",
+        "ગુજરાતી",
+        "ਪੰਜਾਬੀ",
+        "polski",
+        "română",
+        "اردو",
+    ]  # each language in its own name and script
+    assert "What would you like to do?" in chat.last["replies"][0]["text"]
     for said in ["@annual", "@team", "Kirklees Youth Trust", "Blue Team"]:
         await chat.say(said)
     for approach, questions in [("connecting", 4), ("communicating", 3), ("equalising", 4), ("trusting", 3)]:
@@ -63,8 +73,9 @@ async def test_full_annual_evaluation_ends_with_the_plan_and_a_queued_submission
     assert await count(app, Evaluation, id=chat.id, status="submitted") == 1
     history = await chat.history()
     assert {entry["channel"] for entry in history} == {"web"}
-    ins = [(e["text"], e["choice"]) for e in history if e["direction"] == "in"][:3]
+    ins = [(e["text"], e["choice"]) for e in history if e["direction"] == "in"][:4]
     assert ins == [
+        ("English", "en"),
         ("A yearly check for our group or team", "annual"),
         ("A team", "team"),
         ("Kirklees Youth Trust", None),
@@ -84,7 +95,7 @@ async def test_a_wrong_or_missing_token_reaches_nothing(client: httpx.AsyncClien
     assert (await client.get(url)).status_code == 401
     unknown = await client.get("/api/conversations/0123456789abcdef/messages", headers=chat.headers)
     assert unknown.status_code == 404
-    assert [e["direction"] for e in await chat.history()] == ["out"]  # nothing was applied
+    assert [e["direction"] for e in await chat.history()] == ["out", "in", "out"]  # nothing more was applied
 
 
 async def test_bad_bodies_get_a_json_4xx_and_change_nothing(client: httpx.AsyncClient, app: FastAPI) -> None:
@@ -120,7 +131,7 @@ async def test_a_repeated_client_message_id_is_applied_once(client: httpx.AsyncC
     first = await chat.say("@annual", client_message_id="m-1")
     again = await chat.say("@annual", client_message_id="m-1")
     assert again == first and chat.last["repeated"] is True
-    assert [e["choice"] for e in await chat.history() if e["direction"] == "in"] == ["annual"]
+    assert [e["choice"] for e in await chat.history() if e["direction"] == "in"] == ["en", "annual"]
 
 
 async def test_pause_and_resume_on_another_device(client: httpx.AsyncClient, clock: Clock) -> None:

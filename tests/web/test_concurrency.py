@@ -22,4 +22,4 @@ async def test_racing_toggles_in_one_conversation_all_count(client: httpx.AsyncC
     assert selected == set(toggles)  # every toggle applied once, on top of the others
     assert "Next: Connecting." in await chat.say("@done")
     ins = [e["choice"] for e in await chat.history() if e["direction"] == "in"]
-    assert sorted(ins[3:8]) == sorted(toggles)
+    assert sorted(ins[4:9]) == sorted(toggles)
