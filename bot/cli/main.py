@@ -24,6 +24,16 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply all migrations")
+    telegram = commands.add_parser(
+        "telegram", help="run the Telegram bot by polling, or register its webhook"
+    )
+    telegram.add_argument(
+        "--polling", action="store_true", help="fetch updates from Telegram (no public address)"
+    )
+    telegram_commands = telegram.add_subparsers(dest="telegram_command")
+    telegram_commands.add_parser(
+        "set-webhook", help="register ICF_PUBLIC_URL/telegram/webhook and the command menu"
+    )
     i18n = commands.add_parser("i18n", help="translation catalogs")
     i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True)
     i18n_commands.add_parser("extract", help="write locales/messages.pot from the code and the content")
@@ -68,6 +78,26 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     )
 
 
+def _telegram(settings: Settings, polling: bool, command: str | None) -> int:
+    from bot.telegram import cli
+
+    try:
+        if command == "set-webhook":
+            print(f"icf: webhook set to {asyncio.run(cli.set_webhook(settings))}")
+        elif polling:
+            asyncio.run(cli.poll(settings))
+        else:
+            print(
+                "icf: say how to run Telegram: icf telegram --polling, or icf telegram set-webhook",
+                file=sys.stderr,
+            )
+            return 2
+    except SettingsError as error:
+        print(f"icf: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "i18n":
@@ -83,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli.chat import run_chat
 
         asyncio.run(run_chat(settings, args.resume, args.language, sys.stdout))
+    elif args.command == "telegram":
+        return _telegram(settings, args.polling, args.telegram_command)
     elif args.command == "db":
         from storage import upgrade
 

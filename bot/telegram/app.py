@@ -27,9 +27,10 @@ COMMANDS = (
 
 
 def build_application(
-    token: str, channel: TelegramChannel, api_url: str | None = None, *, polling: bool = False
+    token: str, channel: TelegramChannel | None, api_url: str | None = None, *, polling: bool = False
 ) -> Application:  # type: ignore[type-arg]
-    """``api_url`` points at another Bot API server (a local one, or a test's fake)."""
+    """``api_url`` points at another Bot API server (a local one, or a test's fake); with no
+    ``channel`` the application only talks to Telegram (to register the webhook, say)."""
     builder = Application.builder().token(token).rate_limiter(AIORateLimiter(max_retries=3))
     if api_url:
         root = api_url.rstrip("/")
@@ -37,6 +38,8 @@ def build_application(
     if not polling:
         builder = builder.updater(None)
     application = builder.build()
+    if channel is None:
+        return application
 
     async def on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if isinstance(update, Update):

@@ -112,7 +112,10 @@ class FakeBotApi:
                 status_code=429,
             )
         self.calls.append(Call(method, params))
-        return JSONResponse({"ok": True, "result": self._result(method, params)})
+        result = self._result(method, params)
+        if method == "getUpdates" and not result:
+            await asyncio.sleep(0.05)  # a short long-poll, so a polling bot does not spin
+        return JSONResponse({"ok": True, "result": result})
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":

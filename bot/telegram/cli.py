@@ -1,0 +1,82 @@
+"""``icf telegram``: run by polling (no public address needed) or register the webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from telegram import Update
+
+from bot.ids import RandomIds
+from bot.plan_links import PlanLinks
+from bot.service import ChatService
+from bot.settings import Settings, SettingsError
+from bot.telegram.app import build_application, register_commands
+from bot.telegram.channel import TelegramChannel
+from bot.telegram.webhook import SECRET_HEADER
+from bot.translations import Catalogs
+from dialogs import Engine, load_default_content
+from storage import create_engine, create_sessionmaker, upgrade_engine
+
+__all__ = ["poll", "set_webhook"]
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+
+
+def _need_token(settings: Settings) -> str:
+    if not settings.telegram_token:
+        raise SettingsError("set TELEGRAM_BOT_TOKEN (from BotFather) first")
+    return settings.telegram_token
+
+
+async def poll(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Fetch updates with getUpdates and apply them one at a time, until stopped."""
+    token = _need_token(settings)
+    db = create_engine(settings.database_url)
+    await upgrade_engine(db)
+    catalogs = Catalogs()
+    engine = Engine(load_default_content(), RandomIds(), max_text=settings.max_text)
+    service = ChatService(engine, create_sessionmaker(db), catalogs, settings)
+    links = PlanLinks(settings.secret_key, settings.public_url, settings.resume_days)
+    application = build_application(
+        token, TelegramChannel(service, links), settings.telegram_api_url or None, polling=True
+    )
+    stop = stop or _stop_on_signals()
+    try:
+        async with application:
+            await application.bot.delete_webhook()  # polling and a webhook cannot both be set
+            await register_commands(application, catalogs)
+            assert application.updater is not None  # noqa: S101 - built with polling=True
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            await application.start()
+            await stop.wait()
+            await application.updater.stop()
+            await application.stop()
+    finally:
+        await db.dispose()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def set_webhook(settings: Settings) -> str:
+    """Point Telegram at ICF_PUBLIC_URL/telegram/webhook, with the secret, and set the command menu."""
+    token = _need_token(settings)
+    if not settings.telegram_webhook_secret:
+        raise SettingsError("set TELEGRAM_WEBHOOK_SECRET (16+ random letters, digits, _ or -) first")
+    if not settings.public_url.startswith("https://") and not settings.telegram_api_url:
+        raise SettingsError("Telegram only calls https addresses: set ICF_PUBLIC_URL to https://...")
+    url = f"{settings.public_url}/telegram/webhook"
+    catalogs = Catalogs()
+    application = build_application(token, None, settings.telegram_api_url or None)
+    async with application:
+        await application.bot.set_webhook(
+            url, secret_token=settings.telegram_webhook_secret, allowed_updates=ALLOWED_UPDATES
+        )
+        await register_commands(application, catalogs)
+    return f"{url} (Telegram sends the secret in {SECRET_HEADER})"

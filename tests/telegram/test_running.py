@@ -1,0 +1,102 @@
+"""Running Telegram: polling, registering the webhook, 429s, long messages, and inbox order."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.settings import Settings, SettingsError
+from bot.telegram import cli
+from bot.telegram.text import split_message
+from bot.translations import Catalogs
+from dialogs import messages
+from storage import create_engine, create_sessionmaker, inbox, upgrade_engine
+from tests.fakes import updates
+from tests.fakes.bot_api import FakeBotApi
+
+from .conftest import TOKEN, WEBHOOK_SECRET, TelegramDriver
+
+
+async def test_polling_answers_without_a_public_address(settings: Settings, bot_api: FakeBotApi) -> None:
+    configured = replace(settings, telegram_token=TOKEN, telegram_api_url=bot_api.url)
+    bot_api.updates.append(updates.message("/start", language="pl"))
+    stop = asyncio.Event()
+    polling = asyncio.create_task(cli.poll(configured, stop))
+    for _ in range(300):
+        if bot_api.texts():
+            break
+        await asyncio.sleep(0.02)
+    stop.set()
+    await asyncio.wait_for(polling, 10)
+    assert bot_api.called("deleteWebhook")
+    polish = Catalogs().translator("pl").gettext(messages.CHOOSE_LANGUAGE)
+    assert polish != messages.CHOOSE_LANGUAGE and polish in bot_api.texts()[0]  # Telegram's language_code
+    assert len(bot_api.called("setMyCommands")) == 7
+
+
+async def test_set_webhook_registers_the_secret_and_the_menu(settings: Settings, bot_api: FakeBotApi) -> None:
+    configured = replace(
+        settings,
+        telegram_token=TOKEN,
+        telegram_webhook_secret=WEBHOOK_SECRET,
+        telegram_api_url=bot_api.url,
+        public_url="https://icf.example.org",
+    )
+    await cli.set_webhook(configured)
+    [hook] = bot_api.called("setWebhook")
+    assert hook["url"] == "https://icf.example.org/telegram/webhook"
+    assert hook["secret_token"] == WEBHOOK_SECRET
+    assert set(hook["allowed_updates"]) == {"message", "edited_message", "callback_query"}
+    polish = next(m for m in bot_api.called("setMyCommands") if m.get("language_code") == "pl")
+    assert polish["commands"][0]["command"] == "start" and polish["commands"][0]["description"] != ""
+    with pytest.raises(SettingsError):
+        await cli.set_webhook(replace(configured, telegram_webhook_secret=""))
+
+
+async def test_a_429_is_retried_and_the_input_applied_once(
+    telegram: TelegramDriver, bot_api: FakeBotApi
+) -> None:
+    bot_api.fail_next["sendMessage"] = 1
+    shown = await telegram.send(updates.message("/start"))
+    assert len(shown) == 1 and "Which language" in shown[0]
+    assert [c.method for c in bot_api.calls if c.method.startswith("sendMessage")][:2] == [
+        "sendMessage#429",
+        "sendMessage",
+    ]
+    history = await telegram.app.state.service.linked("telegram", str(updates.CHAT_ID))
+    assert history is not None and history.step == "choose_language"
+
+
+def test_long_messages_split_between_words() -> None:
+    text = " ".join(f"word{i}" for i in range(1750))
+    pieces = split_message(text)
+    assert len(pieces) == 4 and all(len(p) <= 4096 for p in pieces)  # 14,639 characters
+    assert " ".join(pieces) == text  # nothing lost, no word cut in two
+    paragraphs = "\n\n".join(["a" * 3000, "b" * 3000])
+    assert split_message(paragraphs) == ["a" * 3000, "b" * 3000]
+
+
+async def test_the_inbox_keeps_each_chats_order_through_failures(database_url: str) -> None:
+    db = create_engine(database_url)
+    await upgrade_engine(db)
+    sessions = create_sessionmaker(db)
+    now = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    try:
+        async with sessions.begin() as session:
+            for update_id, chat_id in [(1, 10), (2, 20), (3, 10)]:
+                assert await inbox.store_update(session, update_id, chat_id, {"update_id": update_id}, now)
+            assert not await inbox.store_update(session, 1, 10, {"update_id": 1}, now)  # repeat dropped
+        async with sessions.begin() as session:
+            first = [row.update_id for row in await inbox.claim_chat(session, now)]
+            second = [row.update_id for row in await inbox.claim_chat(session, now)]
+            await inbox.mark_failed(session, 1, 1, [3], now)  # update 1 failed: 3 must wait behind it
+            assert await inbox.claim_chat(session, now) == []
+        assert (first, second) == ([1, 3], [2])
+        later = now + timedelta(seconds=61)
+        async with sessions.begin() as session:
+            assert [row.update_id for row in await inbox.claim_chat(session, later)] == [1, 3]
+    finally:
+        await db.dispose()
