@@ -197,6 +197,17 @@ class ChatService:
             replies = await self._apply(session, evaluation, Event.resume(), outcome, channel, None)
         return self._result(evaluation, replies, token=token)
 
+    async def handoff(self, evaluation_id: str, token: str) -> str:
+        """A resume code to carry on another device, without pausing here."""
+        code = self.engine.ids.resume_code()
+        async with self.sessions.begin() as session:
+            evaluation = await self._authorised(session, evaluation_id, token, for_update=True)
+            if evaluation.status == Status.DELETED:
+                raise ConversationNotFound(evaluation_id)
+            evaluation.resume_code_hash = self._hash(normalise_code(code))
+            evaluation.resume_expires_at = self.clock() + timedelta(days=self.settings.resume_days)
+        return code
+
     async def swap_keyboard(self, channel: str, link: str, message_id: int | None) -> int | None:
         """For chats whose old buttons must go: the message with live buttons now, and the one before."""
         async with self.sessions.begin() as session:

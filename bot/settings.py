@@ -58,6 +58,17 @@ def _webhook_secret(env: Mapping[str, str]) -> str:
     return secret
 
 
+def _origins(raw: str) -> tuple[str, ...]:
+    """Comma-separated origins such as https://www.example.org (scheme, host, optional port)."""
+    origins = tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
+    for origin in origins:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+            raise SettingsError(
+                f"ICF_EMBED_ORIGINS: {origin!r} is not an origin like https://www.example.org"
+            )
+    return origins
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
@@ -65,12 +76,14 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
+    public_url_set: bool = False  # ICF_PUBLIC_URL was given; otherwise links use the address asked for
     resume_days: int = 30
     max_text: int = 4000
     migrate_on_start: bool = True
     telegram_token: str = ""
     telegram_webhook_secret: str = ""
     telegram_api_url: str = ""  # another Bot API server, such as a local one
+    embed_origins: tuple[str, ...] = ()  # sites allowed to embed the chat (frame-ancestors, CORS)
 
     @property
     def telegram_webhook(self) -> bool:
@@ -89,10 +102,12 @@ class Settings:
             host=host,
             port=port,
             public_url=env.get("ICF_PUBLIC_URL", "").strip().rstrip("/") or f"http://{host}:{port}",
+            public_url_set=bool(env.get("ICF_PUBLIC_URL", "").strip()),
             resume_days=_int(env, "ICF_RESUME_DAYS", 30),
             max_text=_int(env, "ICF_MAX_TEXT", 4000, minimum=100),
             migrate_on_start=env.get("ICF_MIGRATE_ON_START", "1").strip() not in {"0", "false", "no"},
             telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
             telegram_webhook_secret=_webhook_secret(env),
             telegram_api_url=env.get("TELEGRAM_API_URL", "").strip(),
+            embed_origins=_origins(env.get("ICF_EMBED_ORIGINS", "")),
         )

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.settings import Settings, SettingsError
 
@@ -24,6 +25,11 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply all migrations")
+    qr = commands.add_parser(
+        "qr", help="write a QR code (PNG and SVG) of the chat's public link, for posters"
+    )
+    qr.add_argument("-o", "--output", default="icf-chat-qr", help="file name without extension")
+    qr.add_argument("--url", help="the address to encode (default ICF_PUBLIC_URL)")
     telegram = commands.add_parser(
         "telegram", help="run the Telegram bot by polling, or register its webhook"
     )
@@ -78,6 +84,17 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     )
 
 
+def write_qr(url: str, output: str) -> list[Path]:
+    """A QR code of ``url`` as PNG (for printing) and SVG (for any size), with a quiet zone."""
+    import segno
+
+    code = segno.make(url, error="q")
+    paths = [Path(f"{output}.png"), Path(f"{output}.svg")]
+    code.save(str(paths[0]), scale=12, border=4)
+    code.save(str(paths[1]), scale=12, border=4, title=url)
+    return paths
+
+
 def _telegram(settings: Settings, polling: bool, command: str | None) -> int:
     from bot.telegram import cli
 
@@ -113,6 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli.chat import run_chat
 
         asyncio.run(run_chat(settings, args.resume, args.language, sys.stdout))
+    elif args.command == "qr":
+        for path in write_qr(args.url or f"{settings.public_url}/", args.output):
+            print(f"icf: wrote {path}")
     elif args.command == "telegram":
         return _telegram(settings, args.polling, args.telegram_command)
     elif args.command == "db":

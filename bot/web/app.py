@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -20,7 +21,8 @@ from bot.telegram.runtime import telegram_running
 from bot.translations import Catalogs
 from bot.web.errors import install_error_handlers
 from bot.web.limits import BodySizeLimit
-from bot.web.routes import chat, pages, plans
+from bot.web.routes import chat, embed, pages, plans
+from bot.web.security import SecurityHeaders
 from dialogs import Engine, Ids, load_default_content
 from storage import create_engine, create_sessionmaker, upgrade_engine, utcnow
 
@@ -70,6 +72,15 @@ def create_app(
     app.include_router(plans.router)
     app.include_router(pages.router)
     app.include_router(webhook.router)
+    app.include_router(embed.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    if settings.embed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.embed_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(SecurityHeaders, embed_origins=settings.embed_origins)
     return app

@@ -8,7 +8,7 @@ from fastapi import Depends, Header, HTTPException, Request, status
 
 from bot.service import ChatService
 
-__all__ = ["ConversationToken", "Service"]
+__all__ = ["ConversationToken", "PublicOrigin", "Service"]
 
 
 def _service(request: Request) -> ChatService:
@@ -24,5 +24,12 @@ def _token(authorization: Annotated[str | None, Header()] = None) -> str:
     return token.strip()
 
 
+def _public_origin(request: Request) -> str:
+    """ICF_PUBLIC_URL when set; otherwise the address this request came to (honouring proxy headers)."""
+    settings = request.app.state.settings
+    return str(settings.public_url) if settings.public_url_set else str(request.base_url).rstrip("/")
+
+
 Service = Annotated[ChatService, Depends(_service)]
+PublicOrigin = Annotated[str, Depends(_public_origin)]
 ConversationToken = Annotated[str, Depends(_token)]

@@ -22,6 +22,16 @@ PAGE_WORDS = {
     "bad_code": N_("That code did not work. Please check it and try again."),
     "you": N_("You"),
     "assistant": N_("Assistant"),
+    "elsewhere": N_("Go on with another phone or computer"),
+    "elsewhere_text": N_("Open this link or scan the code on your other device. The link works once."),
+    "close": N_("Close"),
+    "expired": N_("This chat has ended here. You can start again, or carry on with a code."),
 }
 
-__all__ = ["PAGE_WORDS"]
+WIDGET_WORDS = {
+    "open": N_("Check how inclusive your work is"),
+    "close": N_("Close"),
+    "title": N_("Inclusive Communities self-check"),
+}
+
+__all__ = ["PAGE_WORDS", "WIDGET_WORDS"]

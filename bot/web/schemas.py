@@ -14,6 +14,7 @@ __all__ = [
     "ConversationOut",
     "DocumentOut",
     "ErrorOut",
+    "HandoffOut",
     "MessageIn",
     "ReplyOut",
     "ResumeIn",
@@ -102,6 +103,13 @@ class TranscriptEntryOut(BaseModel):
         default=None, description="For a tapped choice: its id (the text is its label)."
     )
     reply: ReplyOut | None = Field(default=None, description="For a message out: the reply as it was shown.")
+
+
+class HandoffOut(BaseModel):
+    code: str = Field(description="A resume code; it works once.")
+    link: str = Field(description="The chat's address with the code, to open on the other device.")
+    qr_svg: str = Field(description="The link as a QR code, an SVG document.")
+    days: int = Field(description="How long the code works.")
 
 
 class ErrorOut(BaseModel):

@@ -94,3 +94,11 @@ def test_icf_chat_runs_in_a_terminal(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Question 1 of 4" in done.stdout and "Goodbye. Your answers are saved." in done.stdout
+
+
+def test_icf_qr_writes_a_poster_code(tmp_path: Path) -> None:
+    env = {"ICF_DATA_DIR": str(tmp_path), "ICF_PUBLIC_URL": "https://icf.example.org"}
+    done = run_icf("qr", "-o", str(tmp_path / "poster"), env=env)
+    assert done.returncode == 0, done.stderr
+    png, svg = (tmp_path / "poster.png").read_bytes(), (tmp_path / "poster.svg").read_text()
+    assert png.startswith(b"\x89PNG") and svg.startswith("<?xml") and "https://icf.example.org/" in svg

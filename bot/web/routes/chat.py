@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+import segno
 from fastapi import APIRouter, status
 from fastapi.responses import HTMLResponse
 
 from bot.service import TurnResult
-from bot.web.deps import ConversationToken, Service
+from bot.web.deps import ConversationToken, PublicOrigin, Service
 from bot.web.schemas import (
     ConversationOut,
     ErrorOut,
+    HandoffOut,
     MessageIn,
     ReplyOut,
     ResumeIn,
@@ -92,6 +96,17 @@ async def plan_page(
     html = await service.plan_html(conversation_id, token)
     headers = {"Content-Disposition": 'attachment; filename="icf-support-plan.html"'} if download else {}
     return HTMLResponse(html, headers=headers)
+
+
+@router.post("/conversations/{conversation_id}/handoff", responses=_ERRORS)
+async def handoff(
+    conversation_id: str, service: Service, token: ConversationToken, origin: PublicOrigin
+) -> HandoffOut:
+    """Carry on another device: a one-time link (and its QR code) that resumes this conversation."""
+    code = await service.handoff(conversation_id, token)
+    link = f"{origin}/?{urlencode({'resume': code})}"
+    svg = segno.make(link, error="m").svg_inline(scale=4, title="QR")
+    return HandoffOut(code=code, link=link, qr_svg=svg, days=service.settings.resume_days)
 
 
 @router.post(
