@@ -12,9 +12,9 @@ from dialogs import Reply, Translator, render
 __all__ = ["render_reply"]
 
 
-def render_reply(reply: Reply, translator: Translator) -> dict[str, Any]:
+def render_reply(reply: Reply, translator: Translator, rtl: bool = False) -> dict[str, Any]:
     return {
-        "text": "\n\n".join(render(line, translator) for line in reply.lines),
+        "text": "\n\n".join(render(line, translator, isolate=rtl) for line in reply.lines),
         "step": reply.step,
         "choices": [
             {

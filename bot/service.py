@@ -324,7 +324,8 @@ class ChatService:
     ) -> list[dict[str, Any]]:
         now = self.clock()
         translator = self.catalogs.translator(outcome.state.language)
-        replies = [render_reply(reply, translator) for reply in outcome.replies]
+        rtl = self.catalogs.direction(outcome.state.language) == "rtl"
+        replies = [render_reply(reply, translator, rtl) for reply in outcome.replies]
         if evaluation.status == Status.DELETED:
             return replies  # a deleted conversation keeps nothing, not even what is sent to it later
         keep = outcome.state.status != Status.DELETED

@@ -42,7 +42,12 @@ class Text:
     verbatim: bool = False  # the person's own words or a name: shown as given, never translated
 
 
-def render(text: Text, translator: Translator) -> str:
+FSI, PDI = "\u2068", "\u2069"  # Unicode "first strong isolate" and its end
+
+
+def render(text: Text, translator: Translator, isolate: bool = False) -> str:
+    """The words in the translator's language. ``isolate`` (for right-to-left languages) keeps a
+    name or code typed in another script in one piece inside the sentence."""
     if text.verbatim:
         return text.msgid
     if text.plural is not None and text.count is not None:
@@ -51,7 +56,7 @@ def render(text: Text, translator: Translator) -> str:
         pattern = translator.gettext(text.msgid)
     if not text.params and text.count is None:
         return pattern
-    values = {key: render(v, translator) if isinstance(v, Text) else v for key, v in text.params.items()}
+    values = {key: _param(v, translator, isolate) for key, v in text.params.items()}
     if text.count is not None:
         values.setdefault("count", text.count)
     return pattern.format_map(values)
@@ -60,3 +65,10 @@ def render(text: Text, translator: Translator) -> str:
 def counted(message: Plural, count: int, **params: str | int | float | Text) -> Text:
     """The form of ``message`` that fits ``count``, in whatever language it is rendered."""
     return Text(message[0], params, plural=message[1], count=count)
+
+
+def _param(value: str | int | float | Text, translator: Translator, isolate: bool) -> str | int | float:
+    if not isinstance(value, Text):
+        return value
+    shown = render(value, translator, isolate)
+    return f"{FSI}{shown}{PDI}" if isolate and value.verbatim else shown

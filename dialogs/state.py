@@ -96,7 +96,8 @@ class ConversationState:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ConversationState:
-        answers = dict(data.get("answers") or {})
+        known = set(Answers.__dataclass_fields__)
+        answers = {k: v for k, v in (data.get("answers") or {}).items() if k in known}  # newer keys ignored
         answers["by_approach"] = {
             key: ApproachAnswers(**value) for key, value in (answers.get("by_approach") or {}).items()
         }

@@ -101,3 +101,12 @@ async def test_switching_language_midway_keeps_every_answer(client: httpx.AsyncC
         "partly",
         "yes",
     ]
+
+
+async def test_codes_stay_whole_inside_right_to_left_sentences(client: httpx.AsyncClient) -> None:
+    chat = ApiChat(
+        client,
+    )
+    await chat.start(language="ur")
+    shown = await chat.say("/pause")
+    assert "\u2068ABCD-EFGH-JK001\u2069" in shown  # isolated, so it reads left to right in one piece

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from urllib.parse import urlencode
 
 import segno
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse
 
-from bot.service import TurnResult
+from bot.service import ResumeCodeInvalid, TurnResult
 from bot.web.deps import ConversationToken, PublicOrigin, Service
+from bot.web.limits import check_text
+from bot.web.ratelimit import ResumeGuard, client_address
 from bot.web.schemas import (
     ConversationOut,
     ErrorOut,
@@ -59,6 +62,7 @@ async def send_message(
     conversation_id: str, body: MessageIn, service: Service, token: ConversationToken
 ) -> ConversationOut:
     """Send what the person typed or tapped; the replies come back once it is stored."""
+    check_text(body.text, service.settings.max_text)
     event = Event.text(body.text) if body.text is not None else Event.choice(body.choice or "")
     return _out(await service.send(conversation_id, token, event, CHANNEL, body.client_message_id))
 
@@ -98,6 +102,13 @@ async def plan_page(
     return HTMLResponse(html, headers=headers)
 
 
+def _svg(code: segno.QRCode) -> str:
+    """A standalone SVG (with its namespace, so it also shows as an image)."""
+    out = io.BytesIO()
+    code.save(out, kind="svg", xmldecl=False, scale=4, border=4)
+    return out.getvalue().decode("utf-8")
+
+
 @router.post("/conversations/{conversation_id}/handoff", responses=_ERRORS)
 async def handoff(
     conversation_id: str, service: Service, token: ConversationToken, origin: PublicOrigin
@@ -105,13 +116,25 @@ async def handoff(
     """Carry on another device: a one-time link (and its QR code) that resumes this conversation."""
     code = await service.handoff(conversation_id, token)
     link = f"{origin}/?{urlencode({'resume': code})}"
-    svg = segno.make(link, error="m").svg_inline(scale=4, title="QR")
+    svg = _svg(segno.make(link, error="m"))
     return HandoffOut(code=code, link=link, qr_svg=svg, days=service.settings.resume_days)
 
 
 @router.post(
-    "/resume", responses={**_ERRORS, 404: {"model": ErrorOut, "description": "Wrong or expired code."}}
+    "/resume",
+    responses={
+        **_ERRORS,
+        404: {"model": ErrorOut, "description": "Wrong or expired code."},
+        429: {"model": ErrorOut, "description": "Too many wrong codes from here, or tries of this code."},
+    },
 )
-async def resume(body: ResumeIn, service: Service) -> ConversationOut:
+async def resume(body: ResumeIn, service: Service, request: Request) -> ConversationOut:
     """Carry on with a resume code; a new token replaces the old one."""
-    return _out(await service.resume(body.code, CHANNEL))
+    guard: ResumeGuard = request.app.state.rate_limits.resume
+    client = client_address(request.scope)
+    guard.before(client, body.code)
+    try:
+        return _out(await service.resume(body.code, CHANNEL))
+    except ResumeCodeInvalid:
+        guard.failed(client)
+        raise
