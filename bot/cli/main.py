@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.settings import Settings, SettingsError
 
@@ -25,6 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply all migrations")
+    retention = commands.add_parser("retention", help="remove what is kept no longer (ICF_RETENTION_DAYS)")
+    retention.add_subparsers(dest="retention_command", required=True).add_parser(
+        "run", help="remove evaluations never sent and untouched for ICF_RETENTION_DAYS, now"
+    )
     qr = commands.add_parser(
         "qr", help="write a QR code (PNG and SVG) of the chat's public link, for posters"
     )
@@ -39,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     telegram_commands = telegram.add_subparsers(dest="telegram_command")
     telegram_commands.add_parser(
         "set-webhook", help="register ICF_PUBLIC_URL/telegram/webhook and the command menu"
+    )
+    _board_parser(commands)
+    demo = commands.add_parser("demo", help="try the board area with made-up data")
+    demo.add_subparsers(dest="demo_command", required=True).add_parser(
+        "seed", help="fill the database with a realistic year of evaluations from several organisations"
     )
     i18n = commands.add_parser("i18n", help="translation catalogs")
     i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True)
@@ -82,6 +92,51 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     uvicorn.run(
         create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info"
     )
+
+
+def _board_parser(commands: Any) -> None:
+    board = commands.add_parser("board", help="board accounts, exports and pulls")
+    tasks = board.add_subparsers(dest="board_command", required=True)
+    add = tasks.add_parser("add-user", help="add a board account (asks for the password)")
+    add.add_argument("email")
+    add.add_argument("--role", choices=["board", "org-lead"], required=True)
+    add.add_argument("--organisation", help="the organisation an org-lead sees (its name as it took part)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    token = tasks.add_parser("token", help="make an API token for scripts (shown once)")
+    token.add_argument("email")
+    token.add_argument("--name", default="script")
+    export = tasks.add_parser("export", help="one row per evaluation and approach")
+    export.add_argument("--year", type=int, help="the year submitted (default: every year)")
+    export.add_argument("--format", choices=["xlsx", "csv", "json"], default="xlsx")
+    export.add_argument("-o", "--output", required=True)
+    tasks.add_parser("pull", help="mark every new submission as pulled, and list them")
+
+
+def _board(settings: Settings, args: Any) -> int:
+    from bot.board import cli as board
+
+    try:
+        if args.board_command == "add-user":
+            print(
+                "icf: "
+                + asyncio.run(
+                    board.add_user(settings, args.email, args.role, args.organisation, args.password_stdin)
+                )
+            )
+        elif args.board_command == "token":
+            print(asyncio.run(board.new_token(settings, args.email, args.name)))
+            print("icf: keep this token secret; it is not shown again", file=sys.stderr)
+        elif args.board_command == "export":
+            rows = asyncio.run(board.export(settings, args.year, args.format))
+            board.write_export(rows, args.format, Path(args.output))
+            print(f"icf: wrote {len(rows)} rows to {args.output}")
+        elif args.board_command == "pull":
+            references = asyncio.run(board.pull(settings))
+            print("\n".join(references) or "icf: nothing new")
+    except ValueError as error:
+        print(f"icf: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def write_qr(url: str, output: str) -> list[Path]:
@@ -130,6 +185,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli.chat import run_chat
 
         asyncio.run(run_chat(settings, args.resume, args.language, sys.stdout))
+    elif args.command == "board":
+        return _board(settings, args)
+    elif args.command == "demo":
+        from bot.board.demo import seed
+
+        print(f"icf: {asyncio.run(seed(settings))}")
+    elif args.command == "retention":
+        from bot.retention import run_once
+
+        report = asyncio.run(run_once(settings))
+        kept = (
+            f"{settings.retention_days} days"
+            if settings.retention_days
+            else "for ever (ICF_RETENTION_DAYS=0)"
+        )
+        print(
+            f"icf: removed {report.evaluations} evaluations never sent (kept {kept}) "
+            f"and {report.telegram_updates} old Telegram updates"
+        )
     elif args.command == "qr":
         for path in write_qr(args.url or f"{settings.public_url}/", args.output):
             print(f"icf: wrote {path}")

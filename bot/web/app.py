@@ -12,16 +12,25 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bot.board import api as board_api
+from bot.board import pages as board_pages
+from bot.board.auth import BoardAuth
+from bot.board.errors import install_board_errors
+from bot.board.pages import board_templates
+from bot.board.service import BoardService
 from bot.ids import RandomIds
 from bot.plan_links import PlanLinks
+from bot.retention import retention_running
 from bot.service import ChatService
 from bot.settings import Settings
 from bot.telegram import webhook
 from bot.telegram.runtime import telegram_running
 from bot.translations import Catalogs
 from bot.web.errors import install_error_handlers
-from bot.web.limits import BodySizeLimit
-from bot.web.routes import chat, embed, pages, plans
+from bot.web.limits import BodySizeLimit, show_text_limit
+from bot.web.logs import redact_access_log
+from bot.web.ratelimit import install_rate_limits
+from bot.web.routes import chat, embed, export, pages, plans
 from bot.web.security import SecurityHeaders
 from dialogs import Engine, Ids, load_default_content
 from storage import create_engine, create_sessionmaker, upgrade_engine, utcnow
@@ -29,7 +38,7 @@ from storage import create_engine, create_sessionmaker, upgrade_engine, utcnow
 __all__ = ["create_app"]
 
 HERE = Path(__file__).resolve().parent
-MAX_BODY_BYTES = 64 * 1024
+MAX_BODY_BYTES = 64 * 1024  # the default of ICF_MAX_BODY_BYTES
 
 
 def create_app(
@@ -51,8 +60,11 @@ def create_app(
         service = ChatService(engine, create_sessionmaker(db), catalogs, settings, clock)
         app.state.db = db
         app.state.service = service
+        app.state.board_auth = BoardAuth(service.sessions, settings.secret_key, clock)
+        app.state.board = BoardService(service.sessions, engine, catalogs, settings.secret_key, clock)
         try:
             async with AsyncExitStack() as stack:
+                await stack.enter_async_context(retention_running(service.sessions, settings, clock))
                 if settings.telegram_webhook:
                     running = telegram_running(settings, service, app.state.plan_links, clock)
                     app.state.telegram = await stack.enter_async_context(running)
@@ -68,13 +80,21 @@ def create_app(
         loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
     )
     install_error_handlers(app)
+    install_board_errors(app)
+    app.state.board_templates = board_templates()
     app.include_router(chat.router)
     app.include_router(plans.router)
     app.include_router(pages.router)
     app.include_router(webhook.router)
     app.include_router(embed.router)
+    app.include_router(export.router)
+    app.include_router(board_pages.router)
+    app.include_router(board_api.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    install_rate_limits(app, settings)  # inside CORS, so a 429 still reaches an embedding page
+    show_text_limit(app, settings.max_text)
+    redact_access_log()
     if settings.embed_origins:
         app.add_middleware(
             CORSMiddleware,

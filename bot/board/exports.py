@@ -1,0 +1,310 @@
+"""Exports of the evaluations sent to the board: one row per evaluation and approach, as CSV, XLSX or
+JSON.
+
+Every text cell is kept exactly as typed, except that one starting with ``=``, ``+``, ``-``, ``@``
+(or a tab or carriage return) gets a leading single quote, so that a spreadsheet shows it as text
+rather than running it as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs import Content, load_default_content
+from storage.models import Evaluation, Organisation, Submission
+
+__all__ = [
+    "COLUMNS",
+    "ExportRow",
+    "csv_bytes",
+    "export_rows",
+    "guard",
+    "to_csv",
+    "to_json",
+    "to_xlsx",
+]
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SEPARATOR = "; "
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """One approach of one evaluation sent to the board."""
+
+    reference: str
+    submitted_at: datetime  # when it joined the board's queue (UTC)
+    organisation: str
+    unit: str
+    activity: str
+    scope: str
+    language: str
+    approach: str  # the approach's English name
+    score: int | None
+    confidence: str  # its English label
+    checklist: str  # "Q1 yes; Q2 partly; ..." in the framework's question order
+    story: str
+    support: str  # labels, "; "-joined, then "Something else: <the typed need>"
+    action: str
+    level: str = ""  # organisation, directorate or team (annual evaluations)
+    suggested_score: int | None = None  # the score the checklist answers suggested
+
+
+# (field, header) in the order of the columns, with a width in characters for the XLSX sheet.
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("reference", "Reference", 20),
+    ("submitted_at", "Submitted (UTC)", 18),
+    ("organisation", "Organisation", 28),
+    ("level", "Level", 12),
+    ("unit", "Team or directorate", 24),
+    ("activity", "Activity", 24),
+    ("scope", "Scope", 10),
+    ("language", "Language", 10),
+    ("approach", "Approach", 15),
+    ("score", "Score", 7),
+    ("suggested_score", "Suggested score", 10),
+    ("confidence", "Confidence", 11),
+    ("checklist", "Checklist", 30),
+    ("story", "Story", 60),
+    ("support", "Support needed", 40),
+    ("action", "Action", 50),
+)
+WRAPPED = {"story", "support", "action"}
+
+
+@lru_cache(maxsize=1)
+def _content() -> Content:
+    return load_default_content()
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _checklist(given: Mapping[str, Any], question_ids: Sequence[str]) -> str:
+    checklist = given.get("checklist")
+    if not isinstance(checklist, Mapping):
+        return ""
+    ordered = [q for q in question_ids if q in checklist] + sorted(
+        q for q in checklist if q not in question_ids
+    )
+    parts = []
+    for question_id in ordered:
+        number = question_id.rpartition(".")[2]
+        name = f"Q{number}" if number.isdigit() else question_id
+        parts.append(f"{name} {checklist[question_id]}")
+    return SEPARATOR.join(parts)
+
+
+def _support(given: Mapping[str, Any], labels: Mapping[str, str]) -> str:
+    chosen = given.get("support")
+    if not isinstance(chosen, list):
+        return ""
+    parts: list[str] = []
+    for option in dict.fromkeys(s for s in chosen if isinstance(s, str)):
+        label = labels.get(option, option)
+        other = _text(given.get("support_other")) if option == "other" else ""
+        parts.append(f"{label}: {other}" if other else label)
+    return SEPARATOR.join(parts)
+
+
+def _score(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _rows_for(
+    reference: str,
+    queued_at: datetime,
+    organisation: str | None,
+    scope: str | None,
+    language: str,
+    answers: Mapping[str, Any],
+    content: Content,
+) -> list[ExportRow]:
+    labels = content.labels()
+    by_approach = answers.get("by_approach")
+    by_approach = by_approach if isinstance(by_approach, Mapping) else {}
+    listed = answers.get("approaches")
+    # the approaches the evaluation lists (an unpicked one may linger in by_approach), once each
+    approach_ids = list(dict.fromkeys(listed if isinstance(listed, list) else by_approach))
+    blank = ExportRow(
+        reference=reference,
+        submitted_at=queued_at.astimezone(UTC),
+        organisation=organisation or _text(answers.get("organisation")),
+        unit=_text(answers.get("unit")),
+        activity=_text(answers.get("activity")),
+        scope=scope or _text(answers.get("scope")),
+        language=language,
+        approach="",
+        score=None,
+        confidence="",
+        checklist="",
+        story="",
+        support="",
+        action="",
+        level=_text(answers.get("level")),
+    )
+    rows: list[ExportRow] = []
+    for approach_id in approach_ids:
+        given = by_approach.get(approach_id)
+        given = given if isinstance(given, Mapping) else {}
+        try:
+            approach = content.approach(approach_id)
+            name, questions = approach.name, [q.id for q in approach.questions]
+        except KeyError:
+            name, questions = str(approach_id), []
+        confidence = _text(given.get("confidence"))
+        rows.append(
+            replace(
+                blank,
+                approach=name,
+                score=_score(given.get("score")),
+                suggested_score=_score(given.get("suggested_score")),
+                confidence=labels.get(confidence, confidence),
+                checklist=_checklist(given, questions),
+                story=_text(given.get("story")),
+                support=_support(given, labels),
+                action=_text(given.get("action")),
+            )
+        )
+    # nothing answered: still one row, so the evaluation is not lost from the sheet
+    return rows or [blank]
+
+
+async def export_rows(
+    session: AsyncSession, year: int | None, organisation_id: int | None = None
+) -> list[ExportRow]:
+    """Every evaluation sent to the board (in the UTC ``year`` given, or ever), oldest first."""
+    query = (
+        select(
+            Submission.reference,
+            Submission.queued_at,
+            Organisation.name,
+            Evaluation.scope,
+            Evaluation.language,
+            Evaluation.answers,
+        )
+        .select_from(Submission)
+        .join(Evaluation, Evaluation.id == Submission.evaluation_id)
+        .outerjoin(Organisation, Organisation.id == Evaluation.organisation_id)
+        .where(Evaluation.status == "submitted")
+        .order_by(Submission.queued_at, Submission.reference)
+    )
+    if year is not None:
+        start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+        query = query.where(Submission.queued_at >= start, Submission.queued_at < end)
+    if organisation_id is not None:
+        query = query.where(Evaluation.organisation_id == organisation_id)
+    content = _content()
+    rows: list[ExportRow] = []
+    for reference, queued_at, organisation, scope, language, answers in await session.execute(query):
+        found = answers if isinstance(answers, Mapping) else {}
+        rows.extend(_rows_for(reference, queued_at, organisation, scope, language, found, content))
+    return rows
+
+
+# -- formats ---------------------------------------------------------------------------------------------
+
+
+def guard(text: str) -> str:
+    """A text a spreadsheet will not run as a formula: a leading quote before = + - @ (tab, CR)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _when(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return _when(value)
+    if isinstance(value, str):
+        return guard(value)
+    return value
+
+
+def to_csv(rows: list[ExportRow]) -> str:
+    """A header row, then one row per evaluation and approach (encode as UTF-8; see csv_bytes)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([header for _, header, _ in COLUMNS])
+    for row in rows:
+        writer.writerow([_cell(getattr(row, name)) for name, _, _ in COLUMNS])
+    return out.getvalue()
+
+
+def csv_bytes(rows: list[ExportRow]) -> bytes:
+    """The CSV as UTF-8 with a byte order mark, so Excel shows every script (Urdu, Gujarati...) right."""
+    return to_csv(rows).encode("utf-8-sig")
+
+
+def to_json(rows: list[ExportRow]) -> list[dict[str, object]]:
+    """Plain JSON values: the time as ISO 8601 in UTC, an empty score as null; no quoting added."""
+    found: list[dict[str, object]] = []
+    for row in rows:
+        item: dict[str, object] = {}
+        for f in fields(row):
+            value = getattr(row, f.name)
+            item[f.name] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+        found.append(item)
+    return found
+
+
+def to_xlsx(rows: list[ExportRow]) -> bytes:
+    """One sheet, "Evaluations": a bold, frozen header row, then the rows (streamed, write-only)."""
+    from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped, unused-ignore]
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped, unused-ignore]
+    from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped, unused-ignore]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Evaluations")
+    sheet.freeze_panes = "A2"
+    for index, (_, _, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    bold = Font(bold=True)
+    header = []
+    for _, title, _ in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    wrapped = {i for i, (name, _, _) in enumerate(COLUMNS) if name in WRAPPED}
+    dated = {i for i, (name, _, _) in enumerate(COLUMNS) if name == "submitted_at"}
+    for row in rows:
+        values: list[object] = []
+        for index, (name, _, _) in enumerate(COLUMNS):
+            value = getattr(row, name)
+            if index in dated and isinstance(value, datetime):
+                cell = WriteOnlyCell(sheet, value=value.astimezone(UTC).replace(tzinfo=None))
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
+                values.append(cell)
+            elif isinstance(value, str):
+                text = guard(ILLEGAL_CHARACTERS_RE.sub("", value))
+                if index in wrapped and text:
+                    cell = WriteOnlyCell(sheet, value=text)
+                    cell.alignment = wrap
+                    values.append(cell)
+                else:
+                    values.append(text)
+            else:
+                values.append(value)
+        sheet.append(values)
+    if rows:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

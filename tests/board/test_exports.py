@@ -1,0 +1,200 @@
+"""Exports (CSV, XLSX, JSON) from the collation data set, and the charts' escaping."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
+
+from bot.board.charts import distribution_svg, means_svg
+from bot.board.exports import COLUMNS, ExportRow, csv_bytes, export_rows, to_csv, to_json, to_xlsx
+from tests.board.test_collation import ASHBROW, BATLEY, HYPERLINK, SCRIPT, Board, open_board
+
+HEADERS = [header for _, header, _ in COLUMNS]
+# 2026, oldest first: e4 (1 approach), e1 (5), e2 (2 picked; the unpicked one left out), e3 (5)
+REFERENCES_2026 = ["ICF-2026-00000001"] + ["ICF-2026-00000002"] * 5 + ["ICF-2026-00000003"] * 2
+REFERENCES_2026 += ["ICF-2026-00000004"] * 5
+APPROACH_NAMES = ["Connecting", "Communicating", "Equalising", "Trusting", "Celebrating"]
+
+
+@pytest.fixture
+async def board(database_url: str) -> AsyncIterator[Board]:
+    async with open_board(database_url) as opened:
+        yield opened
+
+
+def column(name: str) -> int:
+    return [field for field, _, _ in COLUMNS].index(name)
+
+
+async def test_rows_for_a_year(board: Board) -> None:
+    async with board.sessions() as session:
+        rows = await export_rows(session, 2026)
+        every = await export_rows(session, None)
+        ashbrow = await export_rows(session, None, board.ids[ASHBROW])
+    assert [r.reference for r in rows] == REFERENCES_2026
+    assert [r.approach for r in rows] == [
+        "Celebrating",
+        *APPROACH_NAMES,
+        "Connecting",
+        "Trusting",
+        *APPROACH_NAMES,
+    ]
+    assert len(every) == 13 + 5 + 5 + 5 + 1  # and g1, f1, f2 (annual) and h1 (one approach); no draft
+    assert {r.organisation for r in ashbrow} == {ASHBROW}
+    assert len(ashbrow) == 5 + 2 + 5 + 1  # e1, e2, g1, h1
+
+    open_mic, connecting, _, equalising = rows[0], rows[1], rows[2], rows[3]
+    assert open_mic == ExportRow(
+        reference="ICF-2026-00000001",
+        submitted_at=datetime(2026, 2, 2, 9, tzinfo=UTC),
+        organisation="",
+        unit="",
+        activity="Open mic night",
+        scope="activity",
+        language="en",
+        approach="Celebrating",
+        score=5,
+        confidence="",
+        checklist="",
+        story="",
+        support="Something else: A room to meet",
+        action="",
+    )
+    assert (connecting.organisation, connecting.unit, connecting.level) == (ASHBROW, "Youth team", "team")
+    assert (connecting.score, connecting.suggested_score, connecting.confidence) == (4, 4, "High")
+    assert connecting.checklist == "Q1 yes; Q2 partly; Q3 yes; Q4 not_sure"
+    assert connecting.support == "Training or a workshop"
+    assert connecting.action == "Ask the youth forum to plan the next one."
+    assert equalising.support == "Money or resources; Something else: A Polish interpreter"
+    assert rows[6].language == "pl"
+    batley_celebrating = rows[-1]
+    assert (batley_celebrating.organisation, batley_celebrating.score) == (BATLEY, None)
+    assert batley_celebrating.support == "Backing from leaders"  # the leftover typed need is not shown
+    assert rows[-1].submitted_at == datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+
+
+async def test_csv_parses_back_with_the_values_and_guards_formulas(board: Board) -> None:
+    async with board.sessions() as session:
+        rows = await export_rows(session, 2026)
+    text = to_csv(rows)
+    parsed = list(csv.reader(io.StringIO(text, newline="")))
+    assert parsed[0] == HEADERS
+    assert len(parsed) == 1 + 13
+    body = parsed[1:]
+    assert [r[column("reference")] for r in body] == REFERENCES_2026
+    assert body[1][column("submitted_at")] == "2026-03-10 10:00:00"
+    assert body[1][column("score")] == "4"
+    assert body[-1][column("score")] == ""  # skipped
+    assert body[1][column("checklist")] == "Q1 yes; Q2 partly; Q3 yes; Q4 not_sure"
+    stories = [r[column("story")] for r in body]
+    assert "'" + HYPERLINK in stories  # shown as text, never run as a formula
+    assert HYPERLINK not in stories
+    assert SCRIPT in stories  # plain text in a CSV: kept exactly as typed
+    assert csv_bytes(rows).startswith("\ufeff".encode()) and csv_bytes(rows)[3:].decode() == text
+
+
+def test_every_formula_start_is_guarded() -> None:
+    row = ExportRow(
+        reference="-1",
+        submitted_at=datetime(2026, 1, 1, tzinfo=UTC),
+        organisation="@SUM(A1:A2)",
+        unit="+44 1484",
+        activity="\t=1+1",
+        scope="annual",
+        language="en",
+        approach="Connecting",
+        score=3,
+        confidence="",
+        checklist="",
+        story="a = b is fine inside",
+        support="",
+        action="=cmd|' /C calc'!A0",
+    )
+    parsed = list(csv.reader(io.StringIO(to_csv([row]), newline="")))[1]
+    values = dict(zip([name for name, _, _ in COLUMNS], parsed, strict=True))
+    assert values["reference"] == "'-1"
+    assert values["organisation"] == "'@SUM(A1:A2)"
+    assert values["unit"] == "'+44 1484"
+    assert values["activity"] == "'\t=1+1"
+    assert values["action"] == "'=cmd|' /C calc'!A0"
+    assert values["story"] == "a = b is fine inside"
+    assert values["score"] == "3"
+
+
+async def test_xlsx_opens_with_the_same_rows(board: Board) -> None:
+    async with board.sessions() as session:
+        rows = await export_rows(session, 2026)
+    book = load_workbook(io.BytesIO(to_xlsx(rows)))
+    assert book.sheetnames == ["Evaluations"]
+    sheet = book["Evaluations"]
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    assert sheet.column_dimensions["N"].width == 60  # the story
+    values = list(sheet.iter_rows(values_only=True))
+    assert list(values[0]) == HEADERS
+    assert len(values) == 1 + 13
+    body = values[1:]
+    assert [r[column("reference")] for r in body] == REFERENCES_2026
+    assert body[1][column("submitted_at")] == datetime(2026, 3, 10, 10, tzinfo=UTC).replace(
+        tzinfo=None
+    )  # no zones in Excel
+    assert body[1][column("score")] == 4
+    assert body[-1][column("score")] is None
+    assert body[3][column("support")] == "Money or resources; Something else: A Polish interpreter"
+    stories = [r[column("story")] for r in body]
+    assert "'" + HYPERLINK in stories and SCRIPT in stories
+    cells = [row[column("story")] for row in sheet.iter_rows(min_row=2)]
+    assert all(cell.data_type != "f" for cell in cells)  # no formula anywhere
+
+
+async def test_json_is_plain_values(board: Board) -> None:
+    async with board.sessions() as session:
+        rows = await export_rows(session, 2026)
+    items = to_json(rows)
+    assert json.loads(json.dumps(items)) == items
+    assert len(items) == 13
+    assert items[1]["submitted_at"] == "2026-03-10T10:00:00+00:00"
+    assert items[1]["score"] == 4 and items[-1]["score"] is None
+    assert {item["story"] for item in items} >= {HYPERLINK, SCRIPT}  # no spreadsheet quote in JSON
+
+
+def test_an_empty_export_still_has_its_header() -> None:
+    assert list(csv.reader(io.StringIO(to_csv([])))) == [HEADERS]
+    assert list(load_workbook(io.BytesIO(to_xlsx([])))["Evaluations"].iter_rows(values_only=True)) == [
+        tuple(HEADERS)
+    ]
+    assert to_json([]) == []
+
+
+def test_charts_escape_their_text_and_are_images() -> None:
+    title = 'Scores <script>alert(1)</script> & "more"'
+    svg = distribution_svg({1: 0, 2: 3, 3: 1, 4: 0, 5: 2}, title)
+    assert "<script>" not in svg
+    assert "Scores &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;more&quot;" in svg
+    tree = ET.fromstring(svg)  # noqa: S314 - our own output: well-formed XML
+    namespace = "{http://www.w3.org/2000/svg}"
+    assert tree.get("role") == "img" and tree.get("aria-label") == title
+    assert tree.get("width") == "100%" and tree.get("viewBox")
+    assert tree.find(f"{namespace}title") is not None
+    assert tree.find(f"{namespace}title").text == title  # type: ignore[union-attr]
+    texts = [t.text for t in tree.iter(f"{namespace}text")]  # the title, then each count and score
+    assert texts[1:11:2] == ["0", "3", "1", "0", "2"] and texts[2:12:2] == ["1", "2", "3", "4", "5"]
+    assert len(list(tree.iter(f"{namespace}rect"))) == 3  # bars for the non-zero counts
+
+    means = means_svg(
+        {"connecting": 3.67, "trusting": None, "x": 5.0},
+        {"connecting": "Connecting", "trusting": "Trusting", "x": "<b>Bold & brave</b>"},
+        "Means <i>",
+    )
+    assert "<b>" not in means and "<i>" not in means
+    assert "&lt;b&gt;Bold &amp; brave&lt;/b&gt;" in means and "Means &lt;i&gt;" in means
+    tree = ET.fromstring(means)  # noqa: S314
+    texts = [t.text for t in tree.iter(f"{namespace}text")]
+    assert "3.67" in texts and "no scores" in texts and "5" in texts
