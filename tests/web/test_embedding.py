@@ -87,3 +87,13 @@ async def test_every_page_is_hardened_and_only_listed_sites_may_embed(
         "/api/conversations", json={}, headers={"Origin": "https://evil.example"}
     )
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_the_chat_and_widget_are_small_enough_for_a_slow_phone() -> None:
+    import gzip
+    from pathlib import Path
+
+    static = Path(__file__).resolve().parents[2] / "bot" / "web" / "static"
+    files = [static / "chat.js", static / "chat.css", static / "widget.js"]
+    total = sum(len(gzip.compress(path.read_bytes(), 9)) for path in files)
+    assert total < 30 * 1024, f"{total} bytes gzipped"

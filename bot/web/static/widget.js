@@ -1,11 +1,14 @@
 // Body of GET /widget.js (ORIGIN, WORDS from the wrapper). CSSOM styles only (host CSP), !important.
 if (!window.icfWidget) {
   window.icfWidget = 1;
-  const css = (e, o) => { for (const k in o) e.style.setProperty(k, o[k], 'important'); return e; };
+  // Text spacing stays overridable by the reader (WCAG 1.4.12), so never !important.
+  const SPACING = /^(line-height|letter-spacing|word-spacing)$/;
+  const css = (e, o) => { for (const k in o) e.style.setProperty(k, o[k], SPACING.test(k) ? '' : 'important'); return e; };
   const set = (e, o) => { for (const k in o) e.setAttribute(k, o[k]); };
   const make = (tag, id, o) => { const e = document.createElement(tag); e.id = id; return css(e, o); };
   const BASE = { 'box-sizing': 'border-box', margin: '0', padding: '0',
-    font: '600 16px/1.25 system-ui,"Segoe UI",Roboto,sans-serif', 'letter-spacing': 'normal', 'text-transform': 'none' };
+    'font-weight': '600', 'font-size': '16px', 'font-family': 'system-ui,"Segoe UI",Roboto,sans-serif',
+    'line-height': '1.25', 'letter-spacing': 'normal', 'text-transform': 'none' };
   const SHADOW = '0 2px 10px #0008';
   const button = (id, text, o, shadow) => {
     const b = make('button', id, { ...BASE, display: 'block', width: 'auto', height: 'auto', 'min-width': '44px',

@@ -1,0 +1,215 @@
+"""The web chat in a real headless Chromium: keyboard only, a phone screen, reloads, the widget,
+right-to-left languages, and axe-core accessibility checks."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+
+from playwright.async_api import Browser, Frame, FrameLocator, Page, expect
+
+from bot.plan_links import PlanLinks
+from bot.settings import Settings
+
+from .conftest import axe_violations, load_axe, screenshot
+
+Where = Page | FrameLocator
+
+
+async def last_bot_text(where: Where) -> str:
+    bubbles = where.locator(".msg.bot")
+    await expect(bubbles.last).to_be_visible()
+    return str(await bubbles.last.inner_text())
+
+
+async def wait_for_text(where: Where, text: str) -> None:
+    await expect(where.locator(".msg.bot").filter(has_text=text).last).to_be_visible(timeout=10_000)
+
+
+async def tap(where: Where, label: str) -> None:
+    await where.locator("#choices button").filter(has_text=re.compile(re.escape(label))).first.click()
+
+
+async def type_answer(where: Where, text: str) -> None:
+    await where.locator("#text").fill(text)
+    await where.locator("#text").press("Enter")
+
+
+async def activity_check(where: Where, shots: Page | None = None) -> None:
+    """A quick check of one activity, by tapping and typing, up to the board's reference."""
+    await wait_for_text(where, "Which language would you like to use?")
+    await tap(where, "English")
+    await wait_for_text(where, "What would you like to do?")
+    await tap(where, "Quick check of one activity")
+    await wait_for_text(where, "name of your organisation")
+    await type_answer(where, "Ravensthorpe Friends")
+    await wait_for_text(where, "What is the activity called?")
+    if shots:
+        await screenshot(shots, "phone-1-started")
+    await type_answer(where, "Park sessions")
+    await wait_for_text(where, "Which ways of working")
+    await tap(where, "Celebrating")
+    await expect(where.locator("#choices button[aria-pressed=true]")).to_have_count(1)
+    await tap(where, "Done")
+    await wait_for_text(where, "How well does Celebrating describe your work?")
+    await tap(where, "4:")
+    await wait_for_text(where, "Tell me a short story")
+    await type_answer(where, "The girls chose the new benches and opened the park day.")
+    await tap(where, "Time")
+    await tap(where, "Done")
+    await wait_for_text(where, "Here is what you told me.")
+    if shots:
+        await screenshot(shots, "phone-2-review")
+    await tap(where, "It looks right")
+    await wait_for_text(where, "May I send your answers")
+    await tap(where, "Yes, send it")
+    await wait_for_text(where, "Your reference is ICF-2026-")
+
+
+async def test_an_activity_check_with_the_keyboard_alone(page: Page, live_url: str) -> None:
+    await page.goto(live_url)
+    await wait_for_text(page, "Which language")
+
+    async def choose(label: str) -> None:
+        for _ in range(40):  # Tab along until the wanted button has focus, then press Enter
+            focused = await page.evaluate(
+                "document.activeElement.tagName === 'BUTTON' ? document.activeElement.textContent : ''"
+            )
+            if focused and label in focused:
+                await page.keyboard.press("Enter")
+                return
+            await page.keyboard.press("Tab")
+        raise AssertionError(f"could not reach {label!r} with Tab")
+
+    async def say(text: str) -> None:
+        assert await page.evaluate("document.activeElement.id") == "text"  # focus went to the text box
+        await page.keyboard.type(text)
+        await page.keyboard.press("Enter")
+
+    await choose("English")
+    await wait_for_text(page, "What would you like to do?")
+    await choose("Quick check of one activity")
+    await wait_for_text(page, "name of your organisation")
+    await say("Ravensthorpe Friends")
+    await wait_for_text(page, "What is the activity called?")
+    await say("Park sessions")
+    await wait_for_text(page, "Which ways of working")
+    await choose("Trusting")
+    await expect(page.locator("#choices button[aria-pressed=true]")).to_have_count(1)
+    await choose("Done")
+    await wait_for_text(page, "How well does Trusting describe your work?")
+    await choose("3:")
+    await wait_for_text(page, "Tell me a short story")
+    await say("We kept every promise we made at the summer fair.")
+    await choose("Done")
+    await wait_for_text(page, "Here is what you told me.")
+    await choose("It looks right")
+    await wait_for_text(page, "May I send")
+    await choose("Yes, send it")
+    await wait_for_text(page, "Your reference is")
+    outline = await page.evaluate(
+        "getComputedStyle(document.activeElement).outlineStyle + ' ' + document.activeElement.tagName"
+    )
+    assert outline.split()[1] in {"BUTTON", "TEXTAREA"}
+
+
+async def test_a_whole_check_on_a_360_pixel_phone(page: Page, live_url: str) -> None:
+    await page.goto(live_url)
+    await activity_check(page, shots=page)
+    await screenshot(page, "phone-3-sent")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+    sizes = await page.locator("#choices button, #composer button").evaluate_all(
+        "els => els.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])"
+    )
+    assert all(width >= 44 and height >= 44 for width, height in sizes)
+
+
+async def test_reload_in_the_middle_and_carry_on(page: Page, live_url: str) -> None:
+    await page.goto(live_url)
+    await wait_for_text(page, "Which language")
+    await tap(page, "English")
+    await tap(page, "Quick check of one activity")
+    await wait_for_text(page, "name of your organisation")
+    await type_answer(page, "Locala")
+    await wait_for_text(page, "What is the activity called?")
+    await type_answer(page, "Walking group")
+    await wait_for_text(page, "Which ways of working")
+    await tap(page, "Connecting")
+    await page.reload()
+    await expect(page.locator("#choices button[aria-pressed=true]")).to_have_count(1)  # the toggle survived
+    await tap(page, "Done")
+    await wait_for_text(page, "How well does Connecting describe your work?")
+    await page.reload()
+    await tap(page, "5:")
+    await wait_for_text(page, "Tell me a short story")
+    assert await page.locator(".msg.me").filter(has_text="Locala").count() == 1  # history redrawn once
+
+
+async def test_the_widget_on_a_partner_site(browser: Browser, host_url: str, live_url: str) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    await page.goto(host_url)
+    launcher = page.locator("#icf-launcher")
+    await expect(launcher).to_have_text("Check how inclusive your work is")
+    await launcher.click()
+    await expect(launcher).to_have_attribute("aria-expanded", "true")
+    frame = page.frame_locator("#icf-frame")
+    await activity_check(frame)
+    await screenshot(page, "widget-finished")
+    await page.keyboard.press("Escape")
+    await page.locator("#icf-close").click() if await page.locator("#icf-panel").is_visible() else None
+    await expect(launcher).to_have_attribute("aria-expanded", "false")
+    await context.close()
+
+
+async def test_urdu_and_arabic_are_laid_out_right_to_left(page: Page, live_url: str) -> None:
+    for language, name in (("ur", "اردو"), ("ar", "العربية")):
+        await page.goto(live_url)
+        await page.evaluate("localStorage.clear()")
+        await page.reload()
+        await wait_for_text(page, "Which language")
+        await tap(page, name)
+        await expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        await expect(page.locator("html")).to_have_attribute("lang", language)
+        await expect(page.locator("#choices button").first).to_be_visible()
+        await page.locator("#choices button").first.click()  # a yearly check
+        await expect(page.locator(".msg.me")).to_have_count(2)
+        person = await page.locator(".msg.me").last.bounding_box()
+        assistant = await page.locator(".msg.bot").last.bounding_box()
+        assert person and assistant and person["x"] < assistant["x"]  # the person's messages on the left
+        assert await page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+        assert not re.search(r"[A-Za-z]{4,}", await last_bot_text(page))  # no English left in the reply
+        await screenshot(page, f"rtl-{language}")
+
+
+async def test_no_accessibility_violations(
+    browser: Browser, live_url: str, host_url: str, settings: Settings
+) -> None:
+    context = await browser.new_context(viewport={"width": 360, "height": 740})
+    page = await context.new_page()
+    await load_axe(page)
+    await page.goto(live_url)
+    await wait_for_text(page, "Which language")
+    assert await axe_violations(page) == []
+    await activity_check(page)
+    assert await axe_violations(page) == []
+
+    stored = json.loads(await page.evaluate("localStorage.getItem('icf.conversation')"))
+    links = PlanLinks(settings.secret_key, live_url, 30)
+    await page.goto(links.url(stored["id"], datetime.now(UTC)))
+    await expect(page.locator("h1")).to_have_text("Your support plan")
+    assert await axe_violations(page) == []
+
+    await page.goto(host_url)
+    await page.locator("#icf-launcher").click()
+    frame: Frame | None = page.frame(url=re.compile(r"embed=1"))
+    for _ in range(100):
+        frame = page.frame(url=re.compile(r"embed=1"))
+        if frame is not None and await frame.locator(".msg.bot").count():
+            break
+        await page.wait_for_timeout(50)
+    assert frame is not None
+    assert await axe_violations(page) == []
+    assert await axe_violations(frame) == []  # type: ignore[arg-type]
+    await context.close()
