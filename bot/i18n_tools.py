@@ -31,23 +31,30 @@ def _pybabel(*args: str) -> None:
     CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]
 
 
+BOARD_TEMPLATE = LOCALES_DIR / "board.pot"
+
+
 def extract() -> Path:
-    _pybabel(
-        "extract",
-        "-F",
-        str(ROOT / "babel.toml"),
-        "-k",
-        "NP_:1,2",
-        "-c",
-        "TRANSLATORS:",
-        "--no-wrap",
-        "--sort-by-file",
-        "--project",
-        "icf-assistant",
-        "-o",
-        str(TEMPLATE),
-        str(ROOT),
-    )
+    """messages.pot for everything respondents read; board.pot for the (English) board area."""
+    for config, template in ((ROOT / "babel.toml", TEMPLATE), (ROOT / "babel-board.toml", BOARD_TEMPLATE)):
+        _pybabel(
+            "extract",
+            "-F",
+            str(config),
+            "-k",
+            "NP_:1,2",
+            "-c",
+            "TRANSLATORS:",
+            "--no-wrap",
+            "--sort-by-file",
+            "--project",
+            "icf-assistant",
+            "--version",
+            "0.1.0",
+            "-o",
+            str(template),
+            str(ROOT),
+        )
     return TEMPLATE
 
 
