@@ -28,7 +28,7 @@ from dialogs.events import (
     Submit,
     clean_text,
 )
-from dialogs.flow import FREE_TEXT_STEPS, SKIPPABLE_STEPS, Step, build_machine
+from dialogs.flow import APPROACH_STEPS, FREE_TEXT_STEPS, SKIPPABLE_STEPS, Step, build_machine
 from dialogs.i18n import Text, counted, render
 from dialogs.plan import build_plan, plan_lines
 from dialogs.prompts import DONE_ID, Prompter, edit_fields, review_lines
@@ -39,18 +39,7 @@ __all__ = ["MAX_TEXT", "Engine"]
 
 MAX_TEXT = 4000
 MULTI_STEPS = frozenset({Step.PICK_APPROACHES, Step.SUPPORT})
-APPROACH_STEPS = frozenset(
-    {
-        Step.CHECKLIST,
-        Step.SCORE,
-        Step.CONFIDENCE,
-        Step.STORY,
-        Step.SUPPORT,
-        Step.SUPPORT_OTHER,
-        Step.ACTION,
-        Step.EDIT_FIELD,
-    }
-)
+POSITIONED_STEPS = APPROACH_STEPS | {Step.EDIT_FIELD}  # steps whose position names an approach
 
 
 class _Rejected(Exception):
@@ -292,7 +281,7 @@ class Engine:
         self._go(turn, history.pop())
 
     def _valid(self, state: ConversationState, position: Position) -> bool:
-        if position.step not in APPROACH_STEPS:
+        if position.step not in POSITIONED_STEPS:
             return True
         if position.approach >= len(state.answers.approaches):
             return False

@@ -13,7 +13,16 @@ from typing import Any
 
 from transitions import Machine
 
-__all__ = ["DETOURS", "FREE_TEXT_STEPS", "SKIPPABLE_STEPS", "TRANSITIONS", "Step", "build_machine", "mermaid"]
+__all__ = [
+    "APPROACH_STEPS",
+    "DETOURS",
+    "FREE_TEXT_STEPS",
+    "SKIPPABLE_STEPS",
+    "TRANSITIONS",
+    "Step",
+    "build_machine",
+    "mermaid",
+]
 
 
 class Step(StrEnum):
@@ -44,19 +53,11 @@ class Step(StrEnum):
 FREE_TEXT_STEPS = frozenset(
     {Step.ORGANISATION, Step.UNIT_NAME, Step.ACTIVITY_NAME, Step.STORY, Step.SUPPORT_OTHER, Step.ACTION}
 )
-SKIPPABLE_STEPS = frozenset(
-    {
-        Step.UNIT_NAME,
-        Step.ACTIVITY_NAME,
-        Step.CHECKLIST,
-        Step.SCORE,
-        Step.CONFIDENCE,
-        Step.STORY,
-        Step.SUPPORT,
-        Step.SUPPORT_OTHER,
-        Step.ACTION,
-    }
+# The questions asked about one approach: they show progress and belong to an approach index.
+APPROACH_STEPS = frozenset(
+    {Step.CHECKLIST, Step.SCORE, Step.CONFIDENCE, Step.STORY, Step.SUPPORT, Step.SUPPORT_OTHER, Step.ACTION}
 )
+SKIPPABLE_STEPS = APPROACH_STEPS | {Step.UNIT_NAME, Step.ACTIVITY_NAME}
 
 # The steps that close an approach's questions in each scope, and where editing returns.
 _AFTER_APPROACH: list[dict[str, Any]] = [

@@ -9,7 +9,7 @@ from babel import Locale
 from dialogs import messages as m
 from dialogs.content import Approach, Content
 from dialogs.events import Context
-from dialogs.flow import SKIPPABLE_STEPS, Step
+from dialogs.flow import APPROACH_STEPS, SKIPPABLE_STEPS, Step
 from dialogs.i18n import Text
 from dialogs.replies import Choice, ChoiceKind, Reply
 from dialogs.state import ConversationState, Scope
@@ -169,15 +169,7 @@ class Prompter:
         multiple: bool = False,
         free_text: bool = False,
     ) -> Reply:
-        in_approach = state.position.step in {
-            Step.CHECKLIST,
-            Step.SCORE,
-            Step.CONFIDENCE,
-            Step.STORY,
-            Step.SUPPORT,
-            Step.SUPPORT_OTHER,
-            Step.ACTION,
-        }
+        in_approach = state.position.step in APPROACH_STEPS
         return Reply(
             tuple(lines),
             tuple(answers) + nav_choices(state),

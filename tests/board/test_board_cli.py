@@ -4,27 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from openpyxl import load_workbook
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def icf(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own command
-        [sys.executable, "-m", "bot.cli.main", *args],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.commands import icf
 
 
 def test_demo_seed_then_export_pull_and_accounts(tmp_path: Path) -> None:
@@ -37,9 +21,11 @@ def test_demo_seed_then_export_pull_and_accounts(tmp_path: Path) -> None:
     out = tmp_path / "year.xlsx"
     exported = icf("board", "export", "--format", "xlsx", "-o", str(out), env=env)
     assert exported.returncode == 0, exported.stderr
-    sheet = load_workbook(out, read_only=True).active
+    book = load_workbook(out, read_only=True)
+    sheet = book.active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
+    book.close()
     assert len(rows) - 1 == int(exported.stdout.split("wrote ")[1].split(" rows")[0]) > 20
 
     as_csv = tmp_path / "year.csv"

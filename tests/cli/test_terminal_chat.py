@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from bot.cli.chat import TerminalChat
+from tests.commands import icf
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,24 +60,12 @@ async def test_ctrl_d_keeps_the_answers_and_pause_gives_a_code(app: FastAPI, tmp
     assert "That code did not work." in wrong.getvalue()
 
 
-def run_icf(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own command, fixed arguments
-        [sys.executable, "-m", "bot.cli.main", *args],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_icf_db_upgrade_and_a_refused_secret(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'icf.db'}", "ICF_DATA_DIR": str(tmp_path)}
-    done = run_icf("db", "upgrade", env=env)
+    done = icf("db", "upgrade", env=env)
     assert done.returncode == 0, done.stderr
     assert "up to date" in done.stdout and (tmp_path / "icf.db").exists()
-    refused = run_icf("db", "upgrade", env={**env, "ICF_SECRET_KEY": "changeme"})
+    refused = icf("db", "upgrade", env={**env, "ICF_SECRET_KEY": "changeme"})
     assert refused.returncode == 2 and "ICF_SECRET_KEY" in refused.stderr
 
 
@@ -98,7 +87,7 @@ def test_icf_chat_runs_in_a_terminal(tmp_path: Path) -> None:
 
 def test_icf_qr_writes_a_poster_code(tmp_path: Path) -> None:
     env = {"ICF_DATA_DIR": str(tmp_path), "ICF_PUBLIC_URL": "https://icf.example.org"}
-    done = run_icf("qr", "-o", str(tmp_path / "poster"), env=env)
+    done = icf("qr", "-o", str(tmp_path / "poster"), env=env)
     assert done.returncode == 0, done.stderr
     png, svg = (tmp_path / "poster.png").read_bytes(), (tmp_path / "poster.svg").read_text()
     assert png.startswith(b"\x89PNG") and svg.startswith("<?xml") and "https://icf.example.org/" in svg
