@@ -492,6 +492,8 @@ class Engine:
         else:
             turn.lines.append(Text(m.KEPT_DRAFT))
         self._fire(turn, "proceed")
+        if turn.state.status == Status.SUBMITTED:
+            turn.state.history.clear()  # what the board received cannot be walked back into and changed
 
     def _finished(self, turn: _Turn, event: Event) -> None:
         if self._pick(turn, event) == "send":

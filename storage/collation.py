@@ -8,20 +8,23 @@ for an approach that was later unpicked, and the plan leaves those out too. A ro
 evaluations it combines (``answers["rollup_ids"]``) stands for them: those are not counted again in
 the same year.
 
-The work is a few queries that select only the columns needed, then plain Python: ten thousand
-evaluations collate in well under a second.
+The work is four small queries that select only the columns needed, then plain Python. On SQLite
+the database itself picks the few fields used out of each evaluation's answers (one ``json_extract``
+with many paths parses the JSON once); on PostgreSQL, whose ``json`` column would be parsed again for
+every path, the answers come whole and Python reads them.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, extract, func, or_, select
+from sqlalchemy import JSON, ColumnElement, and_, extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from storage.models import Evaluation, Organisation, Submission
 
@@ -94,41 +97,57 @@ class Collation:
 
 # -- reading one evaluation's answers ----------------------------------------------------------------
 
+FIELDS = ("score", "support", "support_other", "story")  # what collation reads of each approach
+TOP = ("approaches", "rollup_ids", "unit", "activity")
+PATHS = (*(f"$.{key}" for key in TOP), *(f"$.by_approach.{a}.{f}" for a in APPROACH_IDS for f in FIELDS))
+_OFFSET = {approach_id: len(TOP) + len(FIELDS) * i for i, approach_id in enumerate(APPROACH_IDS)}
+_NOTHING = [None] * len(PATHS)
 
-def _approaches(answers: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """The approaches this evaluation answered, as listed, once each, known ids only."""
-    by_approach = answers.get("by_approach")
-    if not isinstance(by_approach, Mapping):
-        return
-    listed = answers.get("approaches")
-    seen: set[str] = set()
-    for approach_id in listed if isinstance(listed, list) else list(by_approach):
+
+def _answers_column(session: AsyncSession) -> ColumnElement[Any] | QueryableAttribute[Any]:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.json_extract(Evaluation.answers, *PATHS, type_=JSON)
+    return Evaluation.answers
+
+
+def _flat(raw: Any) -> list[Any]:
+    """The values at PATHS, as stored and unchecked: SQLite's array as it is, or read from the answers."""
+    if type(raw) is list and len(raw) == len(PATHS):
+        return raw
+    if type(raw) is not dict:
+        return _NOTHING
+    flat = [raw.get(key) for key in TOP]
+    by_approach = raw.get("by_approach")
+    if type(by_approach) is not dict:
+        return flat + _NOTHING[len(TOP) :]
+    for approach_id in APPROACH_IDS:
         given = by_approach.get(approach_id)
-        if approach_id in APPROACH_IDS and approach_id not in seen and isinstance(given, Mapping):
-            seen.add(approach_id)
-            yield approach_id, given
+        if type(given) is dict:
+            flat += [given.get("score"), given.get("support"), given.get("support_other"), given.get("story")]
+        else:
+            flat += _NOTHING[: len(FIELDS)]
+    return flat
 
 
-def _score(given: Mapping[str, Any]) -> int | None:
-    score = given.get("score")
-    if isinstance(score, int) and not isinstance(score, bool) and 1 <= score <= 5:
-        return score
-    return None
+def _listed(flat: list[Any]) -> list[tuple[str, int]]:
+    """The approaches the evaluation lists (known ones, once each) and where their values start.
+
+    ``by_approach`` can keep the answers for an approach unpicked later: they do not count.
+    """
+    listed = flat[0]
+    if not isinstance(listed, list):  # not written by the engine: every approach with an answer
+        return [(a, o) for a, o in _OFFSET.items() if any(v is not None for v in flat[o : o + len(FIELDS)])]
+    found: list[tuple[str, int]] = []
+    for approach_id in listed:
+        if type(approach_id) is str:
+            offset = _OFFSET.get(approach_id)
+            if offset is not None and (approach_id, offset) not in found:
+                found.append((approach_id, offset))
+    return found
 
 
-def _support(given: Mapping[str, Any]) -> list[str]:
-    support = given.get("support")
-    if not isinstance(support, list):
-        return []
-    return list(dict.fromkeys(s for s in support if isinstance(s, str) and s))
-
-
-def _other_need(given: Mapping[str, Any], support: list[str]) -> str | None:
-    """The typed need, only while "something else" is still ticked (as the plan shows it)."""
-    text = given.get("support_other")
-    if "other" in support and isinstance(text, str) and text.strip():
-        return text.strip()
-    return None
+def _score(value: Any) -> int | None:
+    return value if type(value) is int and 1 <= value <= 5 else None
 
 
 def _text(value: Any) -> str:
@@ -138,20 +157,8 @@ def _text(value: Any) -> str:
 # -- figures -------------------------------------------------------------------------------------------
 
 
-class _Tally:
-    """Score counts per approach, filled as rows are read."""
-
-    __slots__ = ("counts", "evaluations")
-
-    def __init__(self) -> None:
-        self.evaluations = 0
-        self.counts: dict[str, list[int]] = {a: [0, 0, 0, 0, 0] for a in APPROACH_IDS}
-
-    def add(self, approach_id: str, score: int) -> None:
-        self.counts[approach_id][score - 1] += 1
-
-    def stats(self) -> dict[str, ApproachStats]:
-        return {a: _stats(a, self.counts[a]) for a in APPROACH_IDS}
+def _counts() -> dict[str, list[int]]:
+    return {a: [0, 0, 0, 0, 0] for a in APPROACH_IDS}
 
 
 def _nth(counts: list[int], index: int) -> int:
@@ -180,7 +187,11 @@ def _stats(approach_id: str, counts: list[int]) -> ApproachStats:
     )
 
 
-def _ranked(counter: Counter[str]) -> list[tuple[str, int]]:
+def _all_stats(counts: dict[str, list[int]]) -> dict[str, ApproachStats]:
+    return {a: _stats(a, counts[a]) for a in APPROACH_IDS}
+
+
+def _ranked(counter: Mapping[str, int]) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -212,13 +223,30 @@ def _submitted(query: Any, organisation_id: int | None) -> Any:
     return query
 
 
+async def _rows(session: AsyncSession, query: Any) -> Sequence[Any]:
+    """Plain rows, through the connection: the ORM adds nothing here but time."""
+    connection = await session.connection()
+    return (await connection.execute(query)).all()
+
+
 async def _baseline_years(session: AsyncSession, organisation_id: int | None) -> dict[int, int]:
     """Organisation id -> the UTC year of its first submission."""
     query = _submitted(
         select(Evaluation.organisation_id, func.min(Submission.queued_at)), organisation_id
     ).where(Evaluation.organisation_id.is_not(None))
-    rows = await session.execute(query.group_by(Evaluation.organisation_id))
+    rows = await _rows(session, query.group_by(Evaluation.organisation_id))
     return {org: first.astimezone(UTC).year for org, first in rows if first is not None}
+
+
+def _covered_by_year(rows: Iterable[tuple[datetime, list[Any]]]) -> dict[int, set[str]]:
+    """Per year, the evaluations a roll-up sent that year stands for (``answers["rollup_ids"]``)."""
+    covered: dict[int, set[str]] = {}
+    for queued_at, flat in rows:
+        ids = flat[1]
+        if ids and isinstance(ids, list):
+            year = queued_at.astimezone(UTC).year
+            covered.setdefault(year, set()).update(i for i in ids if type(i) is str)
+    return covered
 
 
 async def _baseline_means(
@@ -231,39 +259,32 @@ async def _baseline_means(
     for org, year in wanted.items():
         by_year.setdefault(year, []).append(org)
     windows = [and_(_in_year(y), Evaluation.organisation_id.in_(orgs)) for y, orgs in sorted(by_year.items())]
-    query = _submitted(
-        select(Evaluation.id, Evaluation.organisation_id, Submission.queued_at, Evaluation.answers), None
-    ).where(or_(*windows))
-    rows = list((await session.execute(query)).all())
-    covered = _covered_by_year((queued_at, answers) for _, _, queued_at, answers in rows)
-    tallies: dict[int, _Tally] = {}
-    for evaluation_id, org, queued_at, answers in rows:
+    columns = (Evaluation.id, Evaluation.organisation_id, Submission.queued_at, _answers_column(session))
+    rows = [
+        (evaluation_id, org, queued_at, _flat(raw))
+        for evaluation_id, org, queued_at, raw in await _rows(
+            session, _submitted(select(*columns), None).where(or_(*windows))
+        )
+    ]
+    covered = _covered_by_year((queued_at, flat) for _, _, queued_at, flat in rows)
+    counts: dict[int, dict[str, list[int]]] = {}
+    for evaluation_id, org, queued_at, flat in rows:
         if org is None or evaluation_id in covered.get(queued_at.astimezone(UTC).year, ()):
             continue
-        tally = tallies.setdefault(org, _Tally())
-        for approach_id, given in _approaches(answers if isinstance(answers, Mapping) else {}):
-            score = _score(given)
+        tally = counts.get(org)
+        if tally is None:
+            tally = counts[org] = _counts()
+        for approach_id, offset in _listed(flat):
+            score = _score(flat[offset])
             if score is not None:
-                tally.add(approach_id, score)
-    return {org: tally.stats() for org, tally in tallies.items()}
-
-
-def _covered_by_year(rows: Iterable[tuple[datetime, Any]]) -> dict[int, set[str]]:
-    """Per year, the evaluations a roll-up sent that year stands for."""
-    covered: dict[int, set[str]] = {}
-    for queued_at, answers in rows:
-        ids = answers.get("rollup_ids") if isinstance(answers, Mapping) else None
-        if isinstance(ids, list):
-            covered.setdefault(queued_at.astimezone(UTC).year, set()).update(
-                i for i in ids if isinstance(i, str)
-            )
-    return covered
+                tally[approach_id][score - 1] += 1
+    return {org: _all_stats(tally) for org, tally in counts.items()}
 
 
 async def _organisations_in(session: AsyncSession, year: int, organisation_id: int | None) -> dict[int, str]:
     query = _submitted(select(Organisation.id, Organisation.name).distinct(), organisation_id)
     query = query.join(Organisation, Organisation.id == Evaluation.organisation_id).where(_in_year(year))
-    return {org: name for org, name in (await session.execute(query)).all()}
+    return {org: name for org, name in await _rows(session, query)}
 
 
 # -- the collation -----------------------------------------------------------------------------------------
@@ -271,75 +292,75 @@ async def _organisations_in(session: AsyncSession, year: int, organisation_id: i
 
 async def collate(session: AsyncSession, year: int, organisation_id: int | None = None) -> Collation:
     """The board's figures for one calendar year (UTC); ``organisation_id`` keeps to one organisation."""
-    query = _submitted(
-        select(
-            Evaluation.id,
-            Submission.reference,
-            Submission.queued_at,
-            Evaluation.organisation_id,
-            Organisation.name,
-            Evaluation.scope,
-            Evaluation.answers,
-        ),
-        organisation_id,
+    columns = (
+        Evaluation.id,
+        Submission.reference,
+        Submission.queued_at,
+        Evaluation.organisation_id,
+        Organisation.name,
+        Evaluation.scope,
+        _answers_column(session),
     )
+    query = _submitted(select(*columns), organisation_id)
     query = query.outerjoin(Organisation, Organisation.id == Evaluation.organisation_id).where(_in_year(year))
-    query = query.order_by(Submission.queued_at, Submission.reference)
-    rows = list((await session.execute(query)).all())
-    covered = _covered_by_year((queued_at, answers) for _, _, queued_at, _, _, _, answers in rows).get(
-        year, set()
-    )
+    query = query.order_by(Submission.queued_at, Submission.reference)  # oldest first: needs, stories
+    rows = [(*row[:6], _flat(row[6])) for row in await _rows(session, query)]
+    covered = _covered_by_year((row[2], row[6]) for row in rows).get(year, set())
 
-    partnership = _Tally()
-    by_org: dict[int, _Tally] = {}
+    partnership = _counts()
+    by_org: dict[int, dict[str, list[int]]] = {}
+    evaluations: Counter[int] = Counter()
     names: dict[int, str] = {}
-    support: Counter[str] = Counter()
-    support_by_approach: dict[str, Counter[str]] = {a: Counter() for a in APPROACH_IDS}
+    support: dict[str, dict[str, int]] = {a: {} for a in APPROACH_IDS}
     other_needs: list[str] = []
-    stories: list[tuple[int, datetime, str, int, CelebrationStory]] = []
+    stories: list[CelebrationStory] = []
     scopes: Counter[str] = Counter()
     unnamed = 0
-    order = {a: i for i, a in enumerate(APPROACH_IDS)}
 
-    for evaluation_id, reference, queued_at, org, name, scope, answers in rows:
+    for evaluation_id, reference, queued_at, org, name, scope, flat in rows:
         if evaluation_id in covered:
             continue  # counted once, through the roll-up that combines it
-        answers = answers if isinstance(answers, Mapping) else {}
-        partnership.evaluations += 1
         scopes[scope or ""] += 1
-        tally: _Tally | None = None
+        tally: dict[str, list[int]] | None = None
         if org is not None:
             names[org] = name or ""
-            tally = by_org.setdefault(org, _Tally())
-            tally.evaluations += 1
+            evaluations[org] += 1
+            tally = by_org.get(org)
+            if tally is None:
+                tally = by_org[org] = _counts()
         else:
             unnamed += 1
-        for approach_id, given in _approaches(answers):
-            score = _score(given)
+        for approach_id, offset in _listed(flat):
+            score = _score(flat[offset])
             if score is not None:
-                partnership.add(approach_id, score)
+                partnership[approach_id][score - 1] += 1
                 if tally is not None:
-                    tally.add(approach_id, score)
-            needs = _support(given)
-            support.update(needs)
-            support_by_approach[approach_id].update(needs)
-            other = _other_need(given, needs)
-            if other is not None:
-                other_needs.append(other)
-            story = _text(given.get("story"))
-            if score is not None and score >= CELEBRATE_FROM and story:
-                found = CelebrationStory(
-                    reference=reference,
-                    organisation=name or "",
-                    approach_id=approach_id,
-                    score=score,
-                    story=story,
-                    submitted_at=queued_at,
-                    scope=scope or "",
-                    unit=_text(answers.get("unit")),
-                    activity=_text(answers.get("activity")),
+                    tally[approach_id][score - 1] += 1
+            needs = flat[offset + 1]
+            if needs and type(needs) is list:
+                counted = support[approach_id]
+                for need in needs:
+                    if type(need) is str:
+                        counted[need] = counted.get(need, 0) + 1
+                # the typed need counts only while "something else" is ticked, as in the plan
+                other = flat[offset + 2]
+                if "other" in needs and isinstance(other, str) and other.strip():
+                    other_needs.append(other.strip())
+            story = flat[offset + 3]
+            if score is not None and score >= CELEBRATE_FROM and isinstance(story, str) and story.strip():
+                stories.append(
+                    CelebrationStory(
+                        reference=reference,
+                        organisation=name or "",
+                        approach_id=approach_id,
+                        score=score,
+                        story=story.strip(),
+                        submitted_at=queued_at,
+                        scope=scope or "",
+                        unit=_text(flat[2]),
+                        activity=_text(flat[3]),
+                    )
                 )
-                stories.append((-score, queued_at, reference, order[approach_id], found))
 
     first_years = await _baseline_years(session, organisation_id) if by_org else {}
     wanted = {org: first_years[org] for org in by_org if first_years.get(org, year) < year}
@@ -348,13 +369,13 @@ async def collate(session: AsyncSession, year: int, organisation_id: int | None 
 
     by_organisation: list[OrganisationStats] = []
     for org, tally in by_org.items():
-        now = tally.stats()
+        now = _all_stats(tally)
         then = baselines.get(org)
         baseline = {a: then[a].mean for a in APPROACH_IDS} if then is not None else {}
         by_organisation.append(
             OrganisationStats(
                 organisation=names[org],
-                evaluations=tally.evaluations,
+                evaluations=evaluations[org],
                 approaches=now,
                 baseline_year=first_years.get(org),
                 change={a: _change(now[a].mean, baseline.get(a)) for a in APPROACH_IDS},
@@ -364,18 +385,21 @@ async def collate(session: AsyncSession, year: int, organisation_id: int | None 
         )
     by_organisation.sort(key=lambda o: (o.organisation.casefold(), o.organisation))
 
-    stories.sort(key=lambda item: item[:4])
+    total_support: Counter[str] = Counter()
+    for counted in support.values():
+        total_support.update(counted)
+    stories.sort(key=lambda story: -story.score)  # stable: the oldest first within a score
     return Collation(
         year=year,
-        evaluations=partnership.evaluations,
+        evaluations=sum(scopes.values()),
         organisations=[o.organisation for o in by_organisation],
-        partnership=partnership.stats(),
+        partnership=_all_stats(partnership),
         by_organisation=by_organisation,
-        support_needs=_ranked(support),
+        support_needs=_ranked(total_support),
         other_needs=other_needs,
         missing=sorted((n for o, n in last_year.items() if o not in by_org), key=lambda n: (n.casefold(), n)),
-        celebrate=[story for *_, story in stories],
-        support_by_approach={a: _ranked(support_by_approach[a]) for a in APPROACH_IDS},
+        celebrate=stories,
+        support_by_approach={a: _ranked(support[a]) for a in APPROACH_IDS},
         by_scope=dict(sorted(scopes.items())),
         unnamed=unnamed,
     )
@@ -387,4 +411,4 @@ async def submitted_years(session: AsyncSession, organisation_id: int | None = N
     if session.get_bind().dialect.name == "postgresql":
         column = func.timezone("UTC", Submission.queued_at)  # not the session's time zone
     query = _submitted(select(extract("year", column)).distinct(), organisation_id)
-    return sorted(int(year) for year in (await session.execute(query)).scalars() if year is not None)
+    return sorted(int(year) for (year,) in await _rows(session, query) if year is not None)

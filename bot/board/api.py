@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -10,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from bot.board.auth import SignedIn
-from bot.board.exports import to_csv, to_json, to_xlsx
+from bot.board.exports import csv_bytes, to_json, to_xlsx
 from bot.board.pages import XLSX, collation_json, transcript_csv, transcript_json
 from bot.board.service import BoardService
 from storage.board import QueueFilter
@@ -137,9 +138,9 @@ async def export(
     """One row per evaluation and approach, for a year or for every year."""
     rows = await board.export(user, year, f"api {format}")
     if format == "csv":
-        return Response(to_csv(rows), media_type="text/csv; charset=utf-8")
+        return Response(csv_bytes(rows), media_type="text/csv; charset=utf-8")
     if format == "xlsx":
-        return Response(to_xlsx(rows), media_type=XLSX)
+        return Response(await asyncio.to_thread(to_xlsx, rows), media_type=XLSX)
     return to_json(rows)
 
 

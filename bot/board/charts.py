@@ -22,7 +22,7 @@ def _e(text: object) -> str:
 
 
 def _number(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return f"{value:.2f}"  # as the collation rounds means: 4.00 beside 3.67, never a bare 4
 
 
 def _open(width: int, height: int, title: str, desc: str) -> str:

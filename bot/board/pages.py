@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 from dataclasses import asdict
@@ -17,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 import bot.board.charts as charts
 from bot.board.auth import COOKIE, SignedIn
-from bot.board.exports import to_csv, to_json, to_xlsx
+from bot.board.exports import csv_bytes, to_json, to_xlsx
 from bot.board.service import BoardService, NotVisible
 from storage.board import QueueFilter
 
@@ -245,13 +246,13 @@ async def export(user: User, board: Board, format: str = "csv", year: int | None
     name = f"icf-evaluations-{year or 'all'}"
     if format == "xlsx":
         headers = {"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
-        return Response(to_xlsx(rows), media_type=XLSX, headers=headers)
+        return Response(await asyncio.to_thread(to_xlsx, rows), media_type=XLSX, headers=headers)
     if format == "json":
         return Response(
             json.dumps(to_json(rows), ensure_ascii=False, default=str), media_type="application/json"
         )
     headers = {"Content-Disposition": f'attachment; filename="{name}.csv"'}
-    return Response(to_csv(rows), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(csv_bytes(rows), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 async def _year(board: Board, year: int | None) -> tuple[int, list[int]]:

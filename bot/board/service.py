@@ -160,7 +160,7 @@ class BoardService:
             parts = await board_store.completed(session, user.organisation_id, ids=set(evaluation_ids))
             if len(parts) != len(set(evaluation_ids)):
                 raise NotVisible("an evaluation is not one of your organisation's completed ones")
-            answers = combine([part.answers for part in parts], note)
+            answers = combine([part.answers for part in parts], note, [part.evaluation_id for part in parts])
             rolled = _rolled_up_evaluation(answers, self.engine.content.version, user, now, self.secret_key)
             session.add(rolled)
             await session.flush()

@@ -177,7 +177,7 @@ async def test_an_org_lead_rolls_team_evaluations_up(client: httpx.AsyncClient, 
     assert count == 4
     board_rows = (await lead.get("/board/export?format=json")).json()
     rolled = [r for r in board_rows if r["scope"] == "rollup"]
-    assert {r["score"] for r in rolled} == {4}  # the mean of 2 and 5, rounded half to even: 3.5 -> 4
+    assert {r["score"] for r in rolled} == {4}  # the mean of 2 and 5 is 3.5, which rounds up
     await lead.aclose()
 
 

@@ -197,4 +197,4 @@ def test_charts_escape_their_text_and_are_images() -> None:
     assert "&lt;b&gt;Bold &amp; brave&lt;/b&gt;" in means and "Means &lt;i&gt;" in means
     tree = ET.fromstring(means)  # noqa: S314
     texts = [t.text for t in tree.iter(f"{namespace}text")]
-    assert "3.67" in texts and "no scores" in texts and "5" in texts
+    assert "3.67" in texts and "no scores" in texts and "5.00" in texts

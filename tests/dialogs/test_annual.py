@@ -115,3 +115,5 @@ def test_complete_annual_evaluation(engine: Engine, context: Context) -> None:
     assert chat.state.status == Status.SUBMITTED
     assert chat.step == "finished"
     assert chat.state.content_version == engine.content.version
+    chat.check([("/back", "nowhere to go back to")])  # a sent evaluation stays as it was sent
+    assert chat.step == "finished"
