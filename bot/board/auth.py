@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,8 +20,13 @@ __all__ = ["ROLES", "BoardAuth", "SignedIn"]
 ROLES = ("board", "org-lead")
 SESSION_HOURS = 8
 COOKIE = "icf_board"
-# Checked when the email is unknown, so a wrong email takes as long as a wrong password.
-_DUMMY_HASH = PasswordHasher().hash("not a real password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the email is unknown, so a wrong email takes as long as a wrong password.
+    Made on first use: hashing takes half a second, which every process start would otherwise pay."""
+    return PasswordHasher().hash("not a real password")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +74,7 @@ class BoardAuth:
         """A new session's cookie value, or None for a wrong email or password (told apart by nothing)."""
         async with self.sessions.begin() as session:
             user = await accounts.user_by_email(session, email)
-            if not self._check(user.password_hash if user else _DUMMY_HASH, password) or user is None:
+            if not self._check(user.password_hash if user else _dummy_hash(), password) or user is None:
                 return None
             cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
             now = self.clock()

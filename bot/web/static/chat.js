@@ -229,7 +229,7 @@
     const g = ++gen;
     busy = true;
     try {
-      const c = await api('POST', '/api/resume', { code });
+      const c = await api('POST', '/api/resume', { code, request_id: newId() });  // retried with the same id
       if (g !== gen) return;
       conv = { id: c.conversation_id, token: c.token };
       save();
