@@ -30,4 +30,5 @@ class PlanLinks:
 
     def valid(self, evaluation_id: str, expires: int, signature: str, now: datetime) -> bool:
         expected = self._signature(evaluation_id, expires)
-        return hmac.compare_digest(expected, signature) and now.timestamp() < expires
+        given = signature.encode("utf-8", "replace")  # as bytes: any text, even non-ASCII, is just wrong
+        return hmac.compare_digest(expected.encode(), given) and now.timestamp() < expires

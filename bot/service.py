@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.ids import new_evaluation_id, new_token, normalise_code
 from bot.render import render_reply
+from bot.resumes import already_resumed, resume_token
 from bot.settings import Settings
 from bot.translations import Catalogs
 from dialogs import (
@@ -112,6 +113,7 @@ class ChatService:
         self.catalogs = catalogs
         self.settings = settings
         self.clock = clock
+        self._directions: dict[str, str] = {}  # babel's locale lookup costs more than a reply: kept
 
     # -- public API -----------------------------------------------------------------------------
 
@@ -179,14 +181,25 @@ class ChatService:
             evaluation = await repo.get_evaluation(session, evaluation_id or "")
         return self._result(evaluation, []) if evaluation is not None else None
 
-    async def resume(self, code: str, channel: str, link: str | None = None) -> TurnResult:
-        """Carry on with a resume code, perhaps on another device: the code is used up."""
+    async def resume(
+        self, code: str, channel: str, link: str | None = None, request_id: str | None = None
+    ) -> TurnResult:
+        """Carry on with a resume code, perhaps on another device: the code is used up.
+
+        With a ``request_id``, the same code and id sent again after a lost answer get the same
+        conversation and token again (bot/resumes.py).
+        """
+        secret = self.settings.secret_key
+        token = new_token() if request_id is None else resume_token(secret, code, request_id)
         async with self.sessions.begin() as session:
             now = self.clock()
             evaluation = await repo.find_by_resume_code(session, self._hash(normalise_code(code)), now)
+            if evaluation is None and request_id is not None:
+                again = await already_resumed(session, self._hash(token))
+                if again is not None:
+                    return self._result(again[0], again[1], token=token, repeated=True)
             if evaluation is None or evaluation.status == Status.DELETED:
                 raise ResumeCodeInvalid
-            token = new_token()
             evaluation.access_token_hash = self._hash(token)
             evaluation.resume_code_hash = None
             evaluation.resume_expires_at = None
@@ -238,7 +251,7 @@ class ChatService:
         plan = build_plan(_state_of(evaluation), self.engine.content)
         made_on = evaluation.completed_at.date() if evaluation.completed_at else None
         translator = self.catalogs.translator(language)
-        return render_plan_html(plan, translator, language, self.catalogs.direction(language), made_on)
+        return render_plan_html(plan, translator, language, self._direction(language), made_on)
 
     # -- one turn -------------------------------------------------------------------------------
 
@@ -253,6 +266,10 @@ class ChatService:
         repeat_as_none: bool = False,
     ) -> TurnResult | None:
         for attempt in range(ATTEMPTS):
+            # A message sent again breaks the transcript's unique (conversation, client message id), so the
+            # web looks for an earlier copy only after that: one query less on every other turn. A button
+            # (expected_version) is checked first, so its repeat is not mistaken for a stale press.
+            look_first = attempt > 0 or expected_version is not None
             try:
                 async with self.sessions.begin() as session:
                     evaluation = await find(session)
@@ -264,6 +281,7 @@ class ChatService:
                         client_message_id,
                         expected_version,
                         repeat_as_none,
+                        look_first=look_first,
                     )
             except (StaleDataError, OperationalError, IntegrityError):
                 if attempt == ATTEMPTS - 1:
@@ -279,8 +297,10 @@ class ChatService:
         client_message_id: str | None,
         expected_version: int | None,
         repeat_as_none: bool,
+        *,
+        look_first: bool = True,
     ) -> TurnResult | None:
-        if client_message_id:
+        if client_message_id and look_first:
             earlier = await repo.find_replies_to(session, evaluation.id, client_message_id)
             if earlier is not None:
                 return (
@@ -324,45 +344,41 @@ class ChatService:
     ) -> list[dict[str, Any]]:
         now = self.clock()
         translator = self.catalogs.translator(outcome.state.language)
-        rtl = self.catalogs.direction(outcome.state.language) == "rtl"
+        rtl = self._direction(outcome.state.language) == "rtl"
         replies = [render_reply(reply, translator, rtl) for reply in outcome.replies]
         if evaluation.status == Status.DELETED:
             return replies  # a deleted conversation keeps nothing, not even what is sent to it later
         keep = outcome.state.status != Status.DELETED
+        lines: list[dict[str, Any]] = []  # the transcript lines, written in one statement
         if keep and event is not None:
-            self._record_input(session, evaluation, event, channel, now, client_message_id, label)
+            lines.append(self._input_line(evaluation, event, channel, now, client_message_id, label))
         await self._store_state(session, evaluation, outcome.state)
         await self._carry_out(session, evaluation, outcome, now)
-        for reply in replies if keep else []:
-            repo.add_transcript(
-                session,
-                evaluation,
-                direction="out",
-                channel=channel,
-                at=now,
-                text=reply["text"],
-                payload=reply,
+        lines += [
+            repo.transcript_row(
+                evaluation, direction="out", channel=channel, at=now, text=reply["text"], payload=reply
             )
+            for reply in (replies if keep else [])
+        ]
         evaluation.updated_at = now
+        await repo.add_transcripts(session, lines)
         return replies
 
-    def _record_input(
+    def _input_line(
         self,
-        session: AsyncSession,
         evaluation: Evaluation,
         event: Event,
         channel: str,
         now: datetime,
         client_message_id: str | None,
         label: str | None,
-    ) -> None:
+    ) -> dict[str, Any]:
         """What the person sent, as they saw it: the label of a tapped choice, the words typed."""
         payload: dict[str, Any] = {"kind": event.kind.value}
         if event.kind is EventKind.CHOICE:
             payload["choice"] = event.value
         text = "/resume" if event.kind is EventKind.RESUME else (label or event.value)
-        repo.add_transcript(
-            session,
+        return repo.transcript_row(
             evaluation,
             direction="in",
             channel=channel,
@@ -410,6 +426,12 @@ class ChatService:
             resume_days=self.settings.resume_days,
         )
 
+    def _direction(self, language: str) -> str:
+        found = self._directions.get(language)
+        if found is None:
+            found = self._directions[language] = self.catalogs.direction(language)
+        return found
+
     def _hash(self, secret: str) -> str:
         return hash_secret(secret, self.settings.secret_key)
 
@@ -429,7 +451,7 @@ class ChatService:
             step=evaluation.step,
             status=evaluation.status,
             language=evaluation.language,
-            direction=self.catalogs.direction(evaluation.language),
+            direction=self._direction(evaluation.language),
             token=token,
             repeated=repeated,
             resume_code=resume_code,

@@ -84,6 +84,13 @@ class Settings:
     telegram_webhook_secret: str = ""
     telegram_api_url: str = ""  # another Bot API server, such as a local one
     embed_origins: tuple[str, ...] = ()  # sites allowed to embed the chat (frame-ancestors, CORS)
+    max_body_bytes: int = 64 * 1024  # the largest request body
+    # Limits per process, each a number a minute (0 turns one off): see bot/web/ratelimit.py.
+    rate_per_client: int = 300  # API calls from one address
+    rate_per_conversation: int = 120  # API calls on one conversation
+    resume_fails_per_client: int = 10  # wrong resume codes from one address
+    resume_tries_per_code: int = 5  # tries of one resume code, from anywhere
+    retention_days: int = 180  # evaluations never sent and untouched this long are removed; 0 keeps them
 
     @property
     def telegram_webhook(self) -> bool:
@@ -110,4 +117,10 @@ class Settings:
             telegram_webhook_secret=_webhook_secret(env),
             telegram_api_url=env.get("TELEGRAM_API_URL", "").strip(),
             embed_origins=_origins(env.get("ICF_EMBED_ORIGINS", "")),
+            max_body_bytes=_int(env, "ICF_MAX_BODY_BYTES", 64 * 1024, minimum=1024),
+            rate_per_client=_int(env, "ICF_RATE_PER_CLIENT", 300, minimum=0),
+            rate_per_conversation=_int(env, "ICF_RATE_PER_CONVERSATION", 120, minimum=0),
+            resume_fails_per_client=_int(env, "ICF_RESUME_FAILS_PER_CLIENT", 10, minimum=0),
+            resume_tries_per_code=_int(env, "ICF_RESUME_TRIES_PER_CODE", 5, minimum=0),
+            retention_days=_int(env, "ICF_RETENTION_DAYS", 180, minimum=0),
         )

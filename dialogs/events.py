@@ -125,5 +125,8 @@ _DROP = {"Cc", "Cs", "Co", "Cn"}
 
 def clean_text(value: str) -> str:
     """Drop control characters (keeping line breaks) and trim; the words themselves stay as typed."""
-    kept = "".join(ch for ch in value if ch in _KEEP or unicodedata.category(ch) not in _DROP)
+    if value.isprintable():  # no C* or separator characters but spaces: nothing to drop (the usual case)
+        kept = value
+    else:
+        kept = "".join(ch for ch in value if ch in _KEEP or unicodedata.category(ch) not in _DROP)
     return unicodedata.normalize("NFC", kept).strip()

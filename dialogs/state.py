@@ -93,7 +93,7 @@ class ConversationState:
     pending: list[str] = field(default_factory=list)  # toggles chosen so far on a multi-choice step
 
     def to_json(self) -> dict[str, Any]:
-        """The same as ``dataclasses.asdict``, about twenty times faster (it runs twice a turn)."""
+        """The same as ``dataclasses.asdict``, several times faster (it runs on every turn)."""
         return _plain(self)  # type: ignore[no-any-return]
 
     @classmethod
@@ -118,8 +118,8 @@ class ConversationState:
         )
 
     def copy(self) -> ConversationState:
-        """A deep copy, so the engine never changes the state it was given."""
-        return ConversationState.from_json(self.to_json())
+        """A deep copy, so the engine never changes the state it was given (frozen parts are shared)."""
+        return _copied(self)  # type: ignore[no-any-return]
 
     def moved(self, position: Position) -> ConversationState:
         return replace(self, position=position)
@@ -144,3 +144,19 @@ def _plain(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
     raise TypeError(f"not a JSON value: {value!r}")
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of plain data and dataclasses; frozen dataclasses (positions, notes) are shared."""
+    if type(value) in _ATOMS or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        if value.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+            return value
+        kind = type(value)
+        return kind(**{name: _copied(getattr(value, name)) for name in _field_names(kind)})
+    raise TypeError(f"not plain data: {value!r}")

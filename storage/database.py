@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import PoolResetState
+
+from storage.inline_sqlite import connector
 
 __all__ = ["DEFAULT_URL", "create_engine", "create_sessionmaker", "is_sqlite", "normalise_url"]
 
@@ -47,17 +51,72 @@ def _prepare_sqlite(engine: AsyncEngine, url: str) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Take the write lock at the start: a read that later writes cannot deadlock another turn.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight to sqlite3: the statement is the same every time and runs on every transaction.
+        connection.connection.driver_connection.begin_immediate()
+
+    @event.listens_for(engine.sync_engine.pool, "reset")
+    def _on_reset(dbapi_connection: Any, _record: Any, reset: PoolResetState) -> None:
+        # With pool_reset_on_return=None: roll back only a transaction left open, not after every commit.
+        if reset.asyncio_safe and dbapi_connection.driver_connection.in_transaction:
+            dbapi_connection.rollback()
 
 
 def create_engine(url: str) -> AsyncEngine:
     url = normalise_url(url)
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_async_engine(
+            url,
+            # Statements run on the event loop's thread, not aiosqlite's: see storage/inline_sqlite.py.
+            async_creator=connector(make_url(url).database or "", BUSY_TIMEOUT_MS / 1000),
+            # One connection: SQLite has one writer at a time anyway, and turns then queue in this process
+            # instead of polling the file lock with the busy timeout's sleeps.
+            pool_size=1,
+            max_overflow=0,
+            pool_reset_on_return=None,  # see _on_reset
+            hide_parameters=True,  # no answer a person typed ends up in an error log
+        )
         _prepare_sqlite(engine, url)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    if engine.dialect.name == "sqlite":
+        return _InTurn(engine, expire_on_commit=False)
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+class _InTurn(async_sessionmaker[AsyncSession]):
+    """SQLite: ``begin()`` waits its turn for the one connection, first come first served.
+
+    The pool's own queue lets a newcomer take a connection just handed to one that was waiting, and
+    with statements that never wait (storage/inline_sqlite.py) some turns would wait for seconds.
+    """
+
+    def __init__(self, engine: AsyncEngine, **options: Any) -> None:
+        super().__init__(engine, **options)
+        self._turns = asyncio.Lock()  # asyncio's lock is fair: a release wakes the longest waiter
+
+    def begin(self) -> Any:
+        return _Queued(self._turns, super().begin())
+
+
+class _Queued:
+    def __init__(self, turns: asyncio.Lock, transaction: Any) -> None:
+        self._turns = turns
+        self._transaction = transaction
+
+    async def __aenter__(self) -> AsyncSession:
+        await self._turns.acquire()
+        try:
+            session: AsyncSession = await self._transaction.__aenter__()
+        except BaseException:
+            self._turns.release()
+            raise
+        return session
+
+    async def __aexit__(self, *exc: Any) -> None:
+        try:
+            await self._transaction.__aexit__(*exc)
+        finally:
+            self._turns.release()

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Evaluation, Organisation, Submission, TranscriptEntry
+from storage.retention import drop_unused_organisation
 
 __all__ = [
-    "add_transcript",
+    "add_transcripts",
     "erase",
     "find_by_resume_code",
     "find_replies_to",
@@ -20,16 +21,21 @@ __all__ = [
     "known_organisations",
     "link_organisation",
     "transcript",
+    "transcript_row",
 ]
+
+
+# Built once: every turn runs these, and building a statement costs more than running it on SQLite.
+_BY_ID = select(Evaluation).where(Evaluation.id == bindparam("evaluation_id"))
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()  # PostgreSQL: one turn at a time per conversation
+_ADD_TRANSCRIPT = insert(TranscriptEntry).execution_options(render_nulls=True)  # one statement for all
 
 
 async def get_evaluation(
     session: AsyncSession, evaluation_id: str, *, for_update: bool = False
 ) -> Evaluation | None:
-    query = select(Evaluation).where(Evaluation.id == evaluation_id)
-    if for_update:
-        query = query.with_for_update()  # PostgreSQL: one turn at a time per conversation
-    return (await session.execute(query)).scalar_one_or_none()
+    query = _BY_ID_FOR_UPDATE if for_update else _BY_ID
+    return (await session.execute(query, {"evaluation_id": evaluation_id})).scalar_one_or_none()
 
 
 async def find_by_resume_code(session: AsyncSession, code_hash: str, now: datetime) -> Evaluation | None:
@@ -39,8 +45,7 @@ async def find_by_resume_code(session: AsyncSession, code_hash: str, now: dateti
     return (await session.execute(query.with_for_update())).scalar_one_or_none()
 
 
-def add_transcript(
-    session: AsyncSession,
+def transcript_row(
     evaluation: Evaluation,
     *,
     direction: str,
@@ -49,20 +54,28 @@ def add_transcript(
     at: datetime,
     payload: dict[str, Any] | None = None,
     client_message_id: str | None = None,
-) -> None:
-    session.add(
-        TranscriptEntry(
-            evaluation_id=evaluation.id,
-            at=at,
-            direction=direction,
-            channel=channel,
-            language=evaluation.language,
-            step=evaluation.step,
-            text=text,
-            payload=payload,
-            client_message_id=client_message_id,
-        )
-    )
+) -> dict[str, Any]:
+    """A transcript entry for ``add_transcripts``, at the evaluation's language and step as they are now."""
+    return {
+        "evaluation_id": evaluation.id,
+        "at": at,
+        "direction": direction,
+        "channel": channel,
+        "language": evaluation.language,
+        "step": evaluation.step,
+        "text": text,
+        "payload": payload,
+        "client_message_id": client_message_id,
+    }
+
+
+async def add_transcripts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Transcript entries in one statement, numbered in the order given.
+
+    Pending changes to the evaluation are flushed first (so a new evaluation exists before its lines).
+    """
+    if rows:
+        await session.execute(_ADD_TRANSCRIPT, list(rows))
 
 
 async def transcript(session: AsyncSession, evaluation_id: str) -> Sequence[TranscriptEntry]:
@@ -113,17 +126,25 @@ def _clean_name(name: str) -> str:
 
 
 async def link_organisation(session: AsyncSession, evaluation: Evaluation, name: str | None) -> None:
-    """Point the evaluation at the organisation named, creating it the first time it is named."""
+    """Point the evaluation at the organisation named, creating it the first time it is named.
+
+    The name it pointed at before is forgotten once nothing points at it (a typo put right, a deletion).
+    """
+    previous = evaluation.organisation_id
     if not name:
         evaluation.organisation_id = None
-        return
-    cleaned = _clean_name(name)
-    found = await session.scalar(select(Organisation).where(func.lower(Organisation.name) == cleaned.lower()))
-    if found is None:
-        found = Organisation(name=cleaned)
-        session.add(found)
-        await session.flush()
-    evaluation.organisation_id = found.id
+    else:
+        cleaned = _clean_name(name)
+        found = await session.scalar(
+            select(Organisation).where(func.lower(Organisation.name) == cleaned.lower())
+        )
+        if found is None:
+            found = Organisation(name=cleaned)
+            session.add(found)
+            await session.flush()
+        evaluation.organisation_id = found.id
+    if previous is not None and previous != evaluation.organisation_id:
+        await drop_unused_organisation(session, previous)
 
 
 async def known_organisations(session: AsyncSession, limit: int = 8) -> list[str]:

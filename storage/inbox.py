@@ -84,8 +84,10 @@ async def claim_chat(session: AsyncSession, now: datetime) -> Sequence[TelegramI
 
 
 async def mark_processed(session: AsyncSession, update_id: int, now: datetime) -> None:
+    """Done with: what the person sent is emptied out (the transcript has what is kept); the row stays a
+    while by its ``update_id`` so a repeat is still dropped (storage.retention removes it later)."""
     await session.execute(
-        update(TelegramInbox).where(TelegramInbox.update_id == update_id).values(processed_at=now)
+        update(TelegramInbox).where(TelegramInbox.update_id == update_id).values(processed_at=now, payload={})
     )
 
 

@@ -14,11 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.board.xlsx import write_xlsx
 from dialogs import Content, load_default_content
 from storage.models import Evaluation, Organisation, Submission
 
@@ -270,40 +272,15 @@ def to_json(rows: list[ExportRow]) -> list[dict[str, object]]:
 
 
 def to_xlsx(rows: list[ExportRow]) -> bytes:
-    """One sheet, "Evaluations": a bold, frozen header row, then the rows (streamed, write-only)."""
-    from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]
-    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped, unused-ignore]
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped, unused-ignore]
-    from openpyxl.styles import Font  # type: ignore[import-untyped, unused-ignore]
-    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
+    """One sheet, "Evaluations": a bold, frozen header row with filters, then the rows (streamed).
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Evaluations")
-    sheet.freeze_panes = "A2"
-    for index, (_, _, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    header = []
-    for _, title, _ in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    # Plain values stream fastest: a datetime gets a date format by itself, and no cell needs a style.
-    names = [name for name, _, _ in COLUMNS]
-    for row in rows:
-        values: list[object] = []
-        for name in names:
-            value = getattr(row, name)
-            if isinstance(value, str):
-                values.append(guard(ILLEGAL_CHARACTERS_RE.sub("", value)) if value else None)
-            elif isinstance(value, datetime):
-                values.append(value.astimezone(UTC).replace(tzinfo=None))
-            else:
-                values.append(value)
-        sheet.append(values)
-    if rows:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    Times are Excel dates in UTC, scores numbers, and every text an inline string (never a formula),
+    guarded all the same: a spreadsheet that re-saves the sheet as CSV would write it as it shows it.
+    """
+    values = attrgetter(*(name for name, _, _ in COLUMNS))
+    return write_xlsx(
+        [(header, width) for _, header, width in COLUMNS],
+        map(values, rows),
+        sheet="Evaluations",
+        prepare=guard,
+    )

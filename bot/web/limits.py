@@ -1,12 +1,15 @@
-"""A cap on request bodies, checked before anything is parsed."""
+"""Caps on what a client sends: the body size, checked before anything is parsed, and the text."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["BodySizeLimit"]
+__all__ = ["BodySizeLimit", "check_text", "show_text_limit"]
 
 
 class BodySizeLimit:
@@ -58,3 +61,35 @@ class BodySizeLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+def check_text(text: str | None, max_text: int) -> None:
+    """ICF_MAX_TEXT: a longer message is a 422 like any other bad body, and nothing is applied."""
+    if text is not None and len(text) > max_text:
+        error = {"loc": ("body", "text"), "msg": f"at most {max_text} characters", "type": "string_too_long"}
+        raise RequestValidationError([error])
+    try:
+        (text or "").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate such as "\ud800": JSON allows it, nothing can store it
+        error = {"loc": ("body", "text"), "msg": "not valid Unicode text", "type": "string_unicode"}
+        raise RequestValidationError([error]) from None
+
+
+def show_text_limit(app: FastAPI, max_text: int) -> None:
+    """Put the configured ICF_MAX_TEXT into the OpenAPI schema in place of the default."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            message = schema.get("components", {}).get("schemas", {}).get("MessageIn", {})
+            text = message.get("properties", {}).get("text", {})
+            for option in text.get("anyOf", [text]):
+                if option.get("type") == "string":
+                    option["maxLength"] = max_text
+            if "description" in text:
+                text["description"] = f"What was typed: {max_text} characters at most."
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bot.resumes import REQUEST_ID_PATTERN
 from dialogs import MAX_TEXT
 
 __all__ = [
@@ -36,7 +37,9 @@ class StartIn(_Strict):
 class MessageIn(_Strict):
     """Exactly one of ``text`` (typed) or ``choice`` (a choice id from the last reply)."""
 
-    text: str | None = Field(default=None, max_length=MAX_TEXT)
+    # Up to ICF_MAX_TEXT characters (default MAX_TEXT): the route checks it and the app puts the number
+    # in the OpenAPI schema (bot/web/limits.py), so the limit is set without a code change.
+    text: str | None = Field(default=None, description=f"What was typed: {MAX_TEXT} characters at most.")
     choice: str | None = Field(default=None, min_length=1, max_length=64)
     client_message_id: str | None = Field(
         default=None,
@@ -55,6 +58,14 @@ class MessageIn(_Strict):
 
 class ResumeIn(_Strict):
     code: str = Field(min_length=4, max_length=64)
+    request_id: str | None = Field(
+        default=None,
+        pattern=REQUEST_ID_PATTERN,
+        description=(
+            "A random id (16-64 letters, digits, _ or -) the client keeps until it has an answer: "
+            "the same code and id sent again after a lost answer get the conversation again."
+        ),
+    )
 
 
 class ChoiceOut(BaseModel):

@@ -33,6 +33,7 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorOut},
     404: {"model": ErrorOut, "description": "No conversation with that id and token."},
     422: {"model": ErrorOut},
+    429: {"model": ErrorOut, "description": "Too many calls: wait the seconds in Retry-After."},
 }
 
 
@@ -134,7 +135,7 @@ async def resume(body: ResumeIn, service: Service, request: Request) -> Conversa
     client = client_address(request.scope)
     guard.before(client, body.code)
     try:
-        return _out(await service.resume(body.code, CHANNEL))
+        return _out(await service.resume(body.code, CHANNEL, request_id=body.request_id))
     except ResumeCodeInvalid:
         guard.failed(client)
         raise

@@ -1,0 +1,421 @@
+"""The board's collation and exports on a large year of evaluations, timed in this process.
+
+    python -m benchmarks.collation --evaluations 10000 [--database sqlite|postgres]
+
+A fresh database (a temporary SQLite file, or PostgreSQL with its public schema dropped and rebuilt:
+everything in it is wiped) is brought up to date with the migrations, then filled with bulk inserts:
+``--evaluations`` submitted evaluations in ``--year`` and half as many the year before (so most
+organisations have a baseline, and some that sent last year are missing this year), each with its row
+in the board's queue. The answers are shaped as the chat stores them (``bot/board/demo.py`` makes them
+the same way): annual evaluations answer every approach with a checklist, activity checks one to three
+approaches, a few roll-ups stand for teams' evaluations; stories come in several languages and scripts.
+
+Then, ``--repeat`` times each, in a new session: ``storage.collation.collate`` for the year, and the
+exports' ``export_rows`` then ``to_xlsx`` and ``to_csv`` on its rows. The best and the median are
+printed. Nothing is checked against a target here: these are figures to compare, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import random
+import shlex
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+
+from benchmarks.servers import Kind, fresh_database
+from bot.board.demo import ACTIONS, STORIES
+from bot.board.exports import csv_bytes, export_rows, to_xlsx
+from bot.board.rollup import combine
+from dialogs import Content, Status, load_default_content
+from dialogs.state import Answers, ApproachAnswers, ConversationState, Position
+from storage import (
+    Evaluation,
+    Organisation,
+    Submission,
+    create_engine,
+    create_sessionmaker,
+    hash_secret,
+    upgrade_engine,
+)
+from storage.collation import collate
+
+__all__ = ["DEFAULT_POSTGRES_URL", "main", "run"]
+
+T = TypeVar("T")
+
+DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+BATCH = 2_000
+KEY = b"benchmark-key-not-for-production"
+PLACES = [
+    "Batley",
+    "Dewsbury",
+    "Huddersfield",
+    "Holmfirth",
+    "Marsden",
+    "Ravensthorpe",
+    "Thornhill",
+    "Heckmondwike",
+    "Cleckheaton",
+    "Mirfield",
+    "Kirkburton",
+    "Slaithwaite",
+]
+KINDS = [
+    "Community Kitchen",
+    "Youth Trust",
+    "Carers Network",
+    "Library Friends",
+    "Mosque",
+    "Allotment Society",
+    "Food Bank",
+    "Arts Collective",
+    "Primary Care Network",
+    "Sports Club",
+    "Tenants' Association",
+    "Council Directorate",
+]
+UNITS = ["Youth team", "Family support", "Welcome desk", "Parks", "Outreach", "Volunteers", "Board"]
+ACTIVITIES = ["Coffee morning", "Park sessions", "Open mic night", "Eid celebration", "Diwali fair"]
+# Stories as people type them: other scripts, several lines, a list that starts with "-".
+MORE_STORIES = [
+    "ہم نے والدین کے ساتھ مل کر ہفتہ وار ملاقات شروع کی اور نئے خاندان آئے۔",
+    "عملنا مع الجيران لتنظيم يوم مفتوح في الحديقة، وجاء أكثر من خمسين شخصاً.",
+    "Zorganizowaliśmy spotkanie z tłumaczem i przyszło dwadzieścia nowych rodzin.",
+    "અમે સમુદાય સાથે મળીને દિવાળીનો મેળો ગોઠવ્યો.",
+    "We asked first.\nThen we changed the times.\nMore carers came in the evenings.",
+    "- a welcome café\n- a room for the youth panel\n- paid interpreters",
+]
+NEEDS = ["training", "connect", "time", "funding", "leaders", "data", "other"]
+NEED_WEIGHTS = [5, 4, 3, 3, 2, 2, 1]
+OTHER_NEEDS = [
+    "An interpreter for Saturday sessions",
+    "A room to meet in the evenings",
+    "Help with a grant application",
+    "ترجمان کی مدد",
+]
+LANGUAGES = ["en"] * 17 + ["ur", "pl", "ar", "gu", "pa", "ro"]
+CHECKLIST_ANSWERS = {5: "yes", 4: "yes", 3: "partly", 2: "partly", 1: "not_yet"}
+
+
+@dataclass
+class _Organisation:
+    id: int
+    name: str
+    level: float  # its typical score
+    units: list[str]
+    years: tuple[int, ...]  # the years it sends evaluations in
+
+
+@dataclass
+class Made:
+    """What was put in the database."""
+
+    organisations: int = 0
+    by_year: dict[int, int] = field(default_factory=dict)
+    rollups: int = 0
+    seconds: float = 0.0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.collation",
+        description="Time the board's collation and exports on a large year of evaluations.",
+    )
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--postgres-url",
+        default=DEFAULT_POSTGRES_URL,
+        help="PostgreSQL to use (its public schema is dropped and rebuilt); default %(default)s",
+    )
+    parser.add_argument(
+        "--evaluations", type=int, default=10_000, help="submitted evaluations in the year collated"
+    )
+    parser.add_argument("--year", type=int, default=2026, help="the year collated; default %(default)s")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each step; default %(default)s")
+    parser.add_argument("--seed", type=int, default=1)
+    return parser
+
+
+# -- the data --------------------------------------------------------------------------------------
+
+
+def _organisations(rng: random.Random, count: int, year: int) -> list[_Organisation]:
+    found: list[_Organisation] = []
+    for index in range(count):
+        name = f"{PLACES[index % len(PLACES)]} {KINDS[(index // len(PLACES)) % len(KINDS)]}"
+        if index >= len(PLACES) * len(KINDS):
+            name += f" {index // (len(PLACES) * len(KINDS)) + 1}"
+        share = rng.random()  # a tenth sent last year only (missing), a tenth are new this year
+        years = (year - 1,) if share < 0.1 else (year,) if share < 0.2 else (year - 1, year)
+        units = rng.sample(UNITS, rng.randint(1, 4))
+        found.append(_Organisation(0, name, min(4.6, max(1.4, rng.gauss(3.2, 0.6))), units, years))
+    return found
+
+
+def _story(rng: random.Random) -> str | None:
+    roll = rng.random()
+    if roll < 0.35:
+        return None
+    return rng.choice(MORE_STORIES) if roll < 0.5 else rng.choice(STORIES)
+
+
+def _answers(content: Content, rng: random.Random, organisation: _Organisation, progress: float) -> Answers:
+    annual = rng.random() < 0.7
+    every = [a.id for a in content.approaches]
+    approaches = every if annual else sorted(rng.sample(every, rng.randint(1, 3)), key=every.index)
+    by_approach: dict[str, ApproachAnswers] = {}
+    for approach_id in approaches:
+        score = max(1, min(5, round(rng.gauss(organisation.level + progress, 0.8))))
+        checklist: dict[str, str] = {}
+        if annual:
+            checklist = {
+                q.id: CHECKLIST_ANSWERS[max(1, min(5, score + rng.choice((-1, 0, 0, 1))))]
+                for q in content.approach(approach_id).questions
+            }
+        support = sorted(set(rng.choices(NEEDS, NEED_WEIGHTS, k=rng.randint(0, 3))))
+        by_approach[approach_id] = ApproachAnswers(
+            checklist=checklist,
+            score=None if rng.random() < 0.04 else score,  # skipped now and then
+            suggested_score=score if annual else None,
+            confidence=rng.choice(["low", "some", "some", "high"]) if annual else None,
+            story=_story(rng),
+            support=support,
+            support_other=rng.choice(OTHER_NEEDS) if "other" in support else None,
+            action=rng.choice(ACTIONS) if annual else None,
+        )
+    unit = rng.choice(organisation.units)
+    return Answers(
+        scope="annual" if annual else "activity",
+        level="team" if annual else None,
+        organisation=organisation.name,
+        unit=unit if annual else None,
+        activity=None if annual else rng.choice(ACTIVITIES),
+        approaches=approaches,
+        by_approach=by_approach,
+    )
+
+
+def _row(
+    content: Content,
+    rng: random.Random,
+    answers: dict[str, Any],
+    organisation_id: int,
+    when: datetime,
+    number: int,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An ``evaluations`` row and its ``submissions`` row, as bulk-insert parameters."""
+    evaluation_id = f"{rng.getrandbits(128):032x}"
+    reference = f"ICF-{when.year}-{number:08d}"
+    answers["reference"] = reference
+    state = ConversationState(
+        Position("finished"), status=Status.SUBMITTED, content_version=content.version
+    ).to_json()
+    del state["answers"]
+    evaluation = {
+        "id": evaluation_id,
+        "organisation_id": organisation_id,
+        "scope": answers["scope"],
+        "language": rng.choice(LANGUAGES),
+        "content_version": content.version,
+        "status": Status.SUBMITTED,
+        "step": "finished",
+        "state": state,
+        "answers": answers,
+        "channel": rng.choice(["web", "web", "telegram"]),
+        "access_token_hash": hash_secret(evaluation_id, KEY),
+        "created_at": when - timedelta(minutes=rng.randint(10, 90)),
+        "updated_at": when,
+        "completed_at": when,
+        "submitted_at": when,
+        "version": 1,
+    }
+    return evaluation, {"evaluation_id": evaluation_id, "reference": reference, "queued_at": when}
+
+
+async def _insert(connection: AsyncConnection, table: Any, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), BATCH):
+        await connection.execute(insert(table), rows[start : start + BATCH])
+
+
+async def fill(connection: AsyncConnection, evaluations: int, year: int, seed: int) -> Made:
+    """``evaluations`` submitted evaluations in ``year``, half as many in the year before."""
+    began = time.perf_counter()
+    rng = random.Random(seed)
+    content = load_default_content()
+    organisations = _organisations(rng, max(4, evaluations // 25), year)
+    created = datetime(year - 1, 1, 2, tzinfo=UTC)
+    ids = await connection.execute(
+        insert(Organisation).returning(Organisation.id, sort_by_parameter_order=True),
+        [{"name": o.name, "created_at": created} for o in organisations],
+    )
+    for organisation, (organisation_id,) in zip(organisations, ids.all(), strict=True):
+        organisation.id = organisation_id
+    made = Made(organisations=len(organisations))
+    evaluation_rows: list[dict[str, Any]] = []
+    submission_rows: list[dict[str, Any]] = []
+    number = 0
+    for sent_in, count, progress in ((year - 1, evaluations // 2, 0.0), (year, evaluations, 0.3)):
+        senders = [o for o in organisations if sent_in in o.years]
+        start = datetime(sent_in, 1, 1, tzinfo=UTC)
+        last = datetime(sent_in, 12, 31, 23, 59, tzinfo=UTC)
+        rollups = count // 50  # a few organisations roll their teams' evaluations up
+        sent: list[tuple[datetime, int, dict[str, Any]]] = []
+        for _ in range(count - rollups):
+            organisation = rng.choice(senders)
+            answers = ConversationState(
+                Position("finished"), answers=_answers(content, rng, organisation, progress)
+            ).to_json()["answers"]
+            sent.append((start + (last - start) * rng.random(), organisation.id, answers))
+        sent.sort(key=lambda item: item[0])
+        teams_of: dict[int, list[tuple[datetime, dict[str, Any], str]]] = {}  # annual, not rolled up
+        for when, organisation_id, answers in sent:
+            number += 1
+            evaluation, submission = _row(content, rng, answers, organisation_id, when, number)
+            evaluation_rows.append(evaluation)
+            submission_rows.append(submission)
+            if answers["scope"] == "annual":
+                teams_of.setdefault(organisation_id, []).append((when, answers, evaluation["id"]))
+        for _ in range(rollups):
+            candidates = [o for o, teams in teams_of.items() if len(teams) >= 2]
+            if not candidates:
+                break
+            organisation_id = rng.choice(candidates)
+            teams = teams_of[organisation_id]
+            chosen = sorted(rng.sample(range(len(teams)), min(len(teams), rng.randint(2, 4))))
+            combined = [teams[i] for i in chosen]
+            teams_of[organisation_id] = [t for i, t in enumerate(teams) if i not in chosen]
+            answers = combine([t[1] for t in combined], "Whole organisation", [t[2] for t in combined])
+            when = min(combined[-1][0] + timedelta(days=rng.randint(1, 20)), last)
+            number += 1
+            evaluation, submission = _row(content, rng, answers, organisation_id, when, number)
+            evaluation_rows.append(evaluation)
+            submission_rows.append(submission)
+            made.rollups += 1
+        made.by_year[sent_in] = len(evaluation_rows) - sum(made.by_year.values())
+    await _insert(connection, Evaluation, evaluation_rows)
+    await _insert(connection, Submission, submission_rows)
+    made.seconds = time.perf_counter() - began
+    return made
+
+
+# -- the timings -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Timing:
+    name: str
+    seconds: list[float] = field(default_factory=list)
+    note: str = ""
+
+    def line(self) -> str:
+        best, median = min(self.seconds), statistics.median(self.seconds)
+        return f"{self.name:<28} {best * 1000:>9.0f} {median * 1000:>10.0f}   {self.note}".rstrip()
+
+
+async def _timed(timing: Timing, step: Awaitable[T]) -> T:
+    began = time.perf_counter()
+    result = await step
+    timing.seconds.append(time.perf_counter() - began)
+    return result
+
+
+def _timed_here(timing: Timing, step: Callable[[], T]) -> T:
+    began = time.perf_counter()
+    result = step()
+    timing.seconds.append(time.perf_counter() - began)
+    return result
+
+
+async def measure(sessions: async_sessionmaker[AsyncSession], year: int, repeat: int) -> list[Timing]:
+    collation = Timing("collate(session, year)")
+    rows_step = Timing("export_rows(session, year)")
+    xlsx = Timing("to_xlsx(rows)")
+    csv = Timing("csv_bytes(rows)")
+    both = Timing("export_rows + to_xlsx")
+    for _ in range(repeat):
+        async with sessions() as session:
+            found = await _timed(collation, collate(session, year))
+        collation.note = (
+            f"{found.evaluations} evaluations, {len(found.by_organisation)} organisations, "
+            f"{len(found.missing)} missing"
+        )
+        async with sessions() as session:
+            rows = await _timed(rows_step, export_rows(session, year))
+        rows_step.note = f"{len(rows)} rows"
+        data = _timed_here(xlsx, partial(to_xlsx, rows))
+        xlsx.note = f"{len(data) / 1e6:.1f} MB"
+        both.seconds.append(rows_step.seconds[-1] + xlsx.seconds[-1])
+        data = _timed_here(csv, partial(csv_bytes, rows))
+        csv.note = f"{len(data) / 1e6:.1f} MB"
+    return [collation, rows_step, xlsx, csv, both]
+
+
+def _versions(kind: Kind) -> str:
+    database = f"SQLite {sqlite3.sqlite_version}" if kind == "sqlite" else f"asyncpg {version('asyncpg')}"
+    return f"Python {platform.python_version()}, SQLAlchemy {version('sqlalchemy')}, {database}"
+
+
+async def run(args: argparse.Namespace) -> tuple[Made, list[Timing]]:
+    kind: Kind = args.database
+    with tempfile.TemporaryDirectory(prefix="icf-collation-") as folder:
+        url = await fresh_database(kind, Path(folder), "collation", args.postgres_url)
+        engine = create_engine(url)
+        try:
+            await upgrade_engine(engine)
+            async with engine.begin() as connection:
+                made = await fill(connection, args.evaluations, args.year, args.seed)
+            timings = await measure(create_sessionmaker(engine), args.year, args.repeat)
+        finally:
+            await engine.dispose()
+    return made, timings
+
+
+def report(args: argparse.Namespace, argv: list[str], made: Made, timings: list[Timing]) -> str:
+    name = "SQLite" if args.database == "sqlite" else "PostgreSQL"
+    years = ", ".join(f"{count} in {year}" for year, count in sorted(made.by_year.items()))
+    lines = [
+        "$ python -m benchmarks.collation " + shlex.join(argv),
+        f"{name}: {years} ({made.rollups} of them roll-ups); {made.organisations} organisations; "
+        f"inserted in {made.seconds:.1f} s",
+        _versions(args.database),
+        "",
+        f"{'step':<28} {'best ms':>9} {'median ms':>10}   ({args.repeat} runs each)",
+        *(timing.line() for timing in timings),
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    args = _parser().parse_args(given)
+    if args.evaluations < 1 or args.repeat < 1:
+        raise SystemExit("--evaluations and --repeat must be at least 1")
+    if args.database == "postgres":
+        print(
+            f"WARNING: this wipes {args.postgres_url}: its public schema is dropped and rebuilt.",
+            file=sys.stderr,
+            flush=True,
+        )
+    made, timings = asyncio.run(run(args))
+    print(report(args, given, made, timings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,310 @@
+"""A small streaming XLSX writer: one worksheet, a bold frozen header row, plain values.
+
+Only the standard library: the worksheet's XML is built as text, a few thousand rows at a time, and
+streamed into the ZIP. What it writes is the least a valid Office Open XML workbook needs
+(``[Content_Types].xml``, the relationships, ``xl/workbook.xml``, ``xl/styles.xml`` and
+``xl/worksheets/sheet1.xml``), and every cell is one of:
+
+* a number (``int``, ``float``; ``bool`` as a boolean) as a numeric cell;
+* a ``datetime`` or ``date`` as an Excel date with a date format (an aware time in UTC, no zone kept);
+* text as an inline string, never a formula: characters XML 1.0 forbids (control characters other
+  than tab, newline and carriage return, lone surrogates, U+FFFE and U+FFFF) are dropped, the rest is
+  escaped. A ``_xHHHH_`` someone typed is escaped too, as Excel does, so that Excel shows it as typed
+  rather than decoding it into another character;
+* ``None`` or an empty text as no cell at all.
+
+The text can be passed through ``prepare`` after the forbidden characters are dropped and before it
+is escaped: the exports pass their formula guard there, so that nothing a spreadsheet would run as a
+formula once re-saved (as CSV, say) can appear at the start of a cell.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
+from io import BytesIO
+
+__all__ = ["Cell", "clean", "column_letter", "write_xlsx"]
+
+Cell = str | int | float | datetime | date | None
+
+CHUNK_ROWS = 2_000  # rows of XML built as one string before it goes into the ZIP
+COMPRESS_LEVEL = 1  # deflate: most of the size saved for a fraction of the time of the default (6)
+MAX_REMEMBERED = 100_000  # distinct texts kept with their cells, at most (then forgotten)
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
+EPOCH = datetime(1899, 12, 30, tzinfo=UTC)  # day 0 of Excel's 1900 date system, as everyone reads it
+STYLE_HEADER, STYLE_DATETIME, STYLE_DATE = 1, 2, 3  # indexes into cellXfs (0 is the default)
+
+# Any character XML 1.0 does not allow.
+_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Any character not written as it is: the forbidden, " & ' < > (escaped), _ (perhaps part of an
+# _xHHHH_ to escape), and tab, newline and CR (kept, but the cell must then say to keep white space).
+_NEEDS_WORK = re.compile(
+    "[^\x20\x21\x23-\x25\x28-\x3b\x3d\x3f-\x5e\x60-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    "</Types>"
+)
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="xl/workbook.xml"/>'
+    "</Relationships>"
+)
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+    'Target="styles.xml"/>'
+    "</Relationships>"
+)
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# The default cell style, the header's bold one, and the two date formats (yyyy-mm-dd hh:mm:ss and
+# yyyy-mm-dd: unambiguous in every locale). Excel wants both fills, the border and "Normal" present.
+_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<styleSheet xmlns="{_MAIN}">'
+    '<numFmts count="2">'
+    '<numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd\\ hh:mm:ss"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy\\-mm\\-dd"/>'
+    "</numFmts>"
+    '<fonts count="2">'
+    '<font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    "</fonts>"
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="4">'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    "</cellXfs>"
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+
+
+def clean(text: str) -> str:
+    """The text without the characters XML 1.0 forbids (it keeps tab, newline and carriage return)."""
+    return _FORBIDDEN.sub("", text)
+
+
+def column_letter(index: int) -> str:
+    """The letters of the 1-based column ``index``: 1 is A, 27 is AA."""
+    if not 1 <= index <= MAX_COLUMNS:
+        raise ValueError(f"no column {index}")
+    letters = ""
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _escape(text: str) -> str:
+    """Text for an element's content or an attribute in double quotes: XML-escaped, CR kept."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace('"', "&quot;").replace("'", "&apos;")
+    return text.replace("\r", "&#13;")  # a bare CR would come back as a newline
+
+
+def _text_tail(text: str, prepare: Callable[[str], str] | None, style: str = "") -> str:
+    """An inline-string cell after its reference (``style`` its style attribute, if any), or "" when
+    nothing is left to show: ``'<c r="' + reference + tail``."""
+    # the usual case: nothing to drop or escape, no white space to keep
+    if _NEEDS_WORK.search(text) is None and text[0] != " " and text[-1] != " ":
+        if prepare is not None:
+            text = prepare(text)
+            if _NEEDS_WORK.search(text) is not None or text[:1] == " " or text[-1:] == " ":
+                return _text_tail(text, None, style)  # what prepare added needs a look
+        return f'"{style} t="inlineStr"><is><t>{text}</t></is></c>' if text else ""
+    text = _FORBIDDEN.sub("", text)
+    if prepare is not None:
+        text = prepare(text)
+    if not text:
+        return ""
+    # spreadsheets may trim or fold white space unless told to keep it
+    preserve = text[0] == " " or text[-1] == " " or "\n" in text or "\t" in text or "\r" in text
+    if "_x" in text:  # Excel would read _xHHHH_ as an escaped character
+        text = _EXCEL_ESCAPE.sub(r"_x005F_\1", text)
+    space = ' xml:space="preserve"' if preserve else ""
+    return f'"{style} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+
+
+def _excel_date(value: datetime | date) -> float:
+    if isinstance(value, datetime):
+        days = (value if value.tzinfo else value.replace(tzinfo=UTC)) - EPOCH  # naive: as it reads
+        return days.days + (days.seconds + days.microseconds / 1e6) / 86_400
+    return float((value - EPOCH.date()).days)
+
+
+def _value_tail(value: Cell, prepare: Callable[[str], str] | None) -> str:
+    """Any cell after its reference, as _text_tail: numbers, times and dates, text; "" for none."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _text_tail(value, prepare) if value else ""
+    if isinstance(value, bool):
+        return f'" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int):
+        return f'"><v>{value}</v></c>'
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return f'"><v>{value!r}</v></c>'
+        return _text_tail(str(value), prepare)  # no number for nan or infinity
+    if isinstance(value, datetime):
+        return f'" s="{STYLE_DATETIME}"><v>{_excel_date(value)!r}</v></c>'
+    if isinstance(value, date):
+        return f'" s="{STYLE_DATE}"><v>{_excel_date(value)!r}</v></c>'
+    raise TypeError(f"an XLSX cell cannot hold {type(value).__name__}")
+
+
+def _sheet_name(name: str) -> str:
+    if not 1 <= len(name) <= 31 or _SHEET_NAME_FORBIDDEN.search(name) or name.startswith("'"):
+        raise ValueError(f"not a worksheet name Excel accepts: {name!r}")
+    return name
+
+
+def _workbook(sheet: str, filter_range: str | None) -> str:
+    defined = ""
+    if filter_range is not None:  # Excel keeps the filtered range under this hidden name
+        quoted = "'" + sheet.replace("'", "''") + "'"
+        defined = (
+            '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
+            f"{_escape(quoted)}!{filter_range}</definedName></definedNames>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<workbook xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}">'
+        '<bookViews><workbookView activeTab="0"/></bookViews>'
+        f'<sheets><sheet name="{_escape(sheet)}" sheetId="1" r:id="rId1"/></sheets>'
+        f"{defined}</workbook>"
+    )
+
+
+def _sheet_start(widths: Sequence[float], header: str) -> str:
+    columns = "".join(
+        f'<col min="{i}" max="{i}" width="{width:g}" customWidth="1"/>'
+        for i, width in enumerate(widths, start=1)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}">'
+        '<sheetViews><sheetView tabSelected="1" workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+        "</sheetView></sheetViews>"
+        '<sheetFormatPr defaultRowHeight="15"/>'
+        f"{f'<cols>{columns}</cols>' if columns else ''}"
+        f'<sheetData><row r="1">{header}</row>'
+    )
+
+
+def _put(book: zipfile.ZipFile, name: str, text: str) -> None:
+    # dated 1980-01-01, as the streamed sheet is: the same rows make the same bytes
+    book.writestr(zipfile.ZipInfo(name), text, zipfile.ZIP_DEFLATED, COMPRESS_LEVEL)
+
+
+def write_xlsx(
+    columns: Sequence[tuple[str, float]],
+    rows: Iterable[Sequence[Cell]],
+    *,
+    sheet: str = "Sheet1",
+    prepare: Callable[[str], str] | None = None,
+    autofilter: bool = True,
+) -> bytes:
+    """A workbook with one sheet: a bold header row of the ``columns``' titles (frozen, with their
+    widths in characters), then one row per item of ``rows``, each as many values as there are columns.
+
+    ``prepare`` sees every text (after the characters XML forbids are dropped) and returns what to
+    write: the exports pass their formula guard. ``autofilter`` puts filter buttons on the header (when
+    there are rows to filter).
+    """
+    sheet = _sheet_name(sheet)
+    count = len(columns)
+    letters = [column_letter(i) for i in range(1, count + 1)]
+    bold = f' s="{STYLE_HEADER}"'
+    header = "".join(
+        f'<c r="{letter}1{_text_tail(title, None, bold)}' if title else ""
+        for letter, (title, _) in zip(letters, columns, strict=True)
+    )
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as book:
+        _put(book, "[Content_Types].xml", _CONTENT_TYPES)
+        _put(book, "_rels/.rels", _ROOT_RELS)
+        last_row = 1
+        with book.open("xl/worksheets/sheet1.xml", "w") as stream:
+            stream.write(_sheet_start([width for _, width in columns], header).encode())
+            parts: list[str] = []
+            tails: dict[str, str] = {}  # text -> its cell after the reference: names, labels repeat
+            moments: dict[datetime, str] = {}
+            for number, values in enumerate(rows, start=2):
+                if len(values) != count:
+                    raise ValueError(f"row {number} has {len(values)} values for {count} columns")
+                if number > MAX_ROWS:
+                    raise ValueError(f"more than {MAX_ROWS - 1} rows: more than a sheet can hold")
+                n = str(number)
+                parts.append(f'<row r="{n}">')
+                for letter, value in zip(letters, values):  # noqa: B905 - lengths checked above
+                    if isinstance(value, str):
+                        if value:
+                            tail = tails.get(value)
+                            if tail is None:
+                                tail = tails[value] = _text_tail(value, prepare)
+                            if tail:
+                                parts.append(f'<c r="{letter}{n}{tail}')
+                    elif type(value) is int:
+                        parts.append(f'<c r="{letter}{n}"><v>{value}</v></c>')
+                    elif type(value) is datetime:  # a time is often the same for several rows
+                        tail = moments.get(value)
+                        if tail is None:
+                            tail = moments[value] = _value_tail(value, None)
+                        parts.append(f'<c r="{letter}{n}{tail}')
+                    elif value is not None:
+                        tail = _value_tail(value, prepare)
+                        if tail:
+                            parts.append(f'<c r="{letter}{n}{tail}')
+                parts.append("</row>")
+                if number % CHUNK_ROWS == 0:
+                    stream.write("".join(parts).encode())
+                    parts = []
+                    if len(tails) + len(moments) > MAX_REMEMBERED:
+                        tails.clear()
+                        moments.clear()
+                last_row = number
+            filter_range = (
+                f"$A$1:${letters[-1]}${last_row}" if autofilter and letters and last_row > 1 else None
+            )
+            closing = f'<autoFilter ref="{filter_range.replace("$", "")}"/>' if filter_range else ""
+            parts.append(f"</sheetData>{closing}</worksheet>")
+            stream.write("".join(parts).encode())
+        _put(book, "xl/workbook.xml", _workbook(sheet, filter_range))
+        _put(book, "xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        _put(book, "xl/styles.xml", _STYLES)
+    return out.getvalue()

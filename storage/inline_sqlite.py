@@ -1,0 +1,153 @@
+"""SQLite for the async engine without a thread: each call runs at once, on the event loop's thread.
+
+SQLAlchemy's ``sqlite+aiosqlite`` dialect drives an aiosqlite connection, which hands every call
+(open a cursor, execute, fetch, close the cursor, commit) to a thread of its own and waits for the
+answer: about fifteen hand-offs a chat turn. They cost more than the statements, which take
+microseconds on a local file, and while a turn waits for one, others queue for the single connection.
+``connect`` gives the dialect an object with the part of aiosqlite's interface it uses, whose calls
+run the ``sqlite3`` call directly instead; nothing else changes.
+
+The price: while SQLite works, nothing else in the process runs. That is microseconds for a turn,
+a few milliseconds when a commit checkpoints the write-ahead log, and, when another process holds
+the write lock, up to the busy timeout. One app process per SQLite file is the intended use;
+several processes should share PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+__all__ = ["InlineConnection", "connector"]
+
+
+class InlineCursor:
+    """What SQLAlchemy's adapter uses of ``aiosqlite.Cursor``."""
+
+    __slots__ = ("_cursor",)
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    async def __aenter__(self) -> InlineCursor:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self._cursor.close()
+
+    def __aiter__(self) -> InlineCursor:
+        return self
+
+    async def __anext__(self) -> Any:
+        row = self._cursor.fetchone()
+        if row is None:
+            raise StopAsyncIteration
+        return row
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._cursor.arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._cursor.arraysize = value
+
+    async def execute(self, sql: str, parameters: Any = ()) -> InlineCursor:
+        self._cursor.execute(sql, parameters)
+        return self
+
+    async def executemany(self, sql: str, parameters: Any) -> InlineCursor:
+        self._cursor.executemany(sql, parameters)
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        return self._cursor.fetchmany(self._cursor.arraysize if size is None else size)
+
+    async def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+
+class _AtOnce:
+    """Stands in for aiosqlite's queue to its thread (the dialect's isolation-level setter uses it)."""
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any], Callable[[], Any]]) -> None:
+        future, call = item
+        try:
+            future.set_result(call())
+        except Exception as error:  # handed to whoever awaits the future, as aiosqlite does
+            future.set_exception(error)
+
+
+class InlineConnection:
+    """What SQLAlchemy's adapter uses of ``aiosqlite.Connection``."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._conn = connection
+        self._connection: sqlite3.Connection | None = connection  # the adapter checks it is open
+        self._tx = _AtOnce()
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._conn.isolation_level
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+    def cursor(self) -> InlineCursor:
+        return InlineCursor(self._conn.cursor())
+
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> InlineCursor:
+        return await self.cursor().execute(sql, parameters)
+
+    def begin_immediate(self) -> None:
+        """Start a transaction holding the write lock (``BEGIN IMMEDIATE``)."""
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    async def commit(self) -> None:
+        self._conn.commit()
+
+    async def rollback(self) -> None:
+        self._conn.rollback()
+
+    async def create_function(self, *args: Any, **kwargs: Any) -> None:
+        self._conn.create_function(*args, **kwargs)
+
+    async def close(self) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def connector(database: str, timeout: float) -> Callable[[], Awaitable[InlineConnection]]:
+    """For ``create_async_engine(async_creator=...)``: opens ``database`` in autocommit mode (we BEGIN)."""
+
+    async def connect() -> InlineConnection:
+        # check_same_thread off: the pool may close a connection from the garbage collector's thread.
+        connection = sqlite3.connect(database, timeout=timeout, isolation_level=None, check_same_thread=False)
+        return InlineConnection(connection)
+
+    return connect

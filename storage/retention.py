@@ -1,0 +1,110 @@
+"""Keeping personal data no longer than needed.
+
+- ``purge_stale``: evaluations never sent to the board (draft, completed but kept, or deleted) and
+  untouched since a cut-off go, with their transcripts and channel links;
+- ``forget_unused_organisations``: organisation names no evaluation or account points at any more;
+- ``purge_processed_updates``: Telegram updates applied long ago (kept a while only to drop repeats).
+
+Submitted evaluations stay: the board keeps them under its own rules.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import (
+    Base,
+    ChannelLink,
+    Evaluation,
+    Organisation,
+    Submission,
+    TelegramInbox,
+    TranscriptEntry,
+)
+
+__all__ = [
+    "drop_unused_organisation",
+    "forget_unused_organisations",
+    "purge_processed_updates",
+    "purge_stale",
+    "stale_evaluations",
+]
+
+BATCH = 500
+SENT = "submitted"  # the one status whose evaluations the board keeps
+
+
+def _stale(cutoff: datetime) -> ColumnElement[bool]:
+    return (
+        (Evaluation.status != SENT)
+        & Evaluation.submitted_at.is_(None)
+        & (Evaluation.updated_at < cutoff)
+        & ~exists().where(Submission.evaluation_id == Evaluation.id)
+    )
+
+
+async def stale_evaluations(session: AsyncSession, cutoff: datetime, limit: int = BATCH) -> list[str]:
+    query = select(Evaluation.id).where(_stale(cutoff)).order_by(Evaluation.updated_at).limit(limit)
+    return list((await session.execute(query)).scalars())
+
+
+async def purge_stale(sessions: async_sessionmaker[AsyncSession], cutoff: datetime) -> int:
+    """Remove every evaluation never sent and untouched since ``cutoff``; returns how many went.
+
+    Works in batches, each its own transaction, re-checking each row under the write so a
+    conversation that comes back to life meanwhile is kept.
+    """
+    removed = 0
+    while True:
+        async with sessions.begin() as session:
+            ids = await stale_evaluations(session, cutoff)
+            if not ids:
+                break
+            await session.execute(delete(TranscriptEntry).where(TranscriptEntry.evaluation_id.in_(ids)))
+            await session.execute(delete(ChannelLink).where(ChannelLink.evaluation_id.in_(ids)))
+            result = await session.execute(delete(Evaluation).where(Evaluation.id.in_(ids), _stale(cutoff)))
+            removed += int(result.rowcount)  # type: ignore[attr-defined]
+        if len(ids) < BATCH:
+            break
+    await forget_unused_organisations(sessions)
+    return removed
+
+
+def _unused(organisation_id: Any) -> list[ColumnElement[bool]]:
+    """Nothing points at the organisation: no evaluation, no account, nothing in any other table."""
+    return [
+        ~exists().where(fk.parent == organisation_id)
+        for table in Base.metadata.tables.values()
+        for fk in table.foreign_keys
+        if fk.column.table.name == Organisation.__tablename__
+    ]
+
+
+async def drop_unused_organisation(session: AsyncSession, organisation_id: int) -> bool:
+    """Forget an organisation name once nothing points at it (say, a typo corrected, or a deletion)."""
+    await session.flush()
+    result = await session.execute(
+        delete(Organisation).where(Organisation.id == organisation_id, *_unused(organisation_id))
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def forget_unused_organisations(sessions: async_sessionmaker[AsyncSession]) -> int:
+    """Drop every organisation name nothing points at any more."""
+    async with sessions.begin() as session:
+        result = await session.execute(delete(Organisation).where(*_unused(Organisation.id)))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def purge_processed_updates(session: AsyncSession, cutoff: datetime) -> int:
+    """Telegram updates applied before ``cutoff``: Telegram stops sending repeats long before."""
+    result = await session.execute(
+        delete(TelegramInbox).where(
+            TelegramInbox.processed_at.is_not(None), TelegramInbox.processed_at < cutoff
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,33 @@
+"""The benchmark commands run, end to end, for a second or two with tiny numbers.
+
+No timings are checked here: this only keeps the commands in the README working.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import memory, turns
+from tests.conftest import PG_URL
+
+DATABASES = ["sqlite", *([pytest.param("postgres", marks=pytest.mark.postgres)] if PG_URL else [])]
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_turns_command(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--database", database, "--postgres-url", PG_URL or "unused", "--respondents", "3"]
+    assert turns.main([*argv, "--seconds", "1", "--warmup", "0.5", "--paced", "0.5", "--think", "0.2"]) == 0
+    shown = capsys.readouterr().out
+    assert "ceiling, one INSERT + COMMIT" in shown
+    assert "chat turns / ceiling:" in shown
+    assert "chat, paced at 50% of ceiling: offered" in shown
+    assert "chat, people's pace (0.2 s): pausing 0.2 s on average" in shown
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_memory_command(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--database", database, "--postgres-url", PG_URL or "unused", "--respondents", "2"]
+    assert memory.main([*argv, "--conversations", "300", "--seconds", "1", "--resumed", "2"]) == 0
+    shown = capsys.readouterr().out
+    assert "300 paused conversations added" in shown
+    assert "restarted on the full database" in shown
