@@ -72,10 +72,12 @@ def clock() -> Clock:
 
 async def _reset_postgres(url: str) -> None:
     db = create_engine(url)
-    async with db.begin() as connection:
-        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await db.dispose()
+    try:
+        async with db.begin() as connection:
+            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        await db.dispose()
 
 
 DATABASES = ["sqlite", *([pytest.param("postgres", marks=pytest.mark.postgres)] if PG_URL else [])]

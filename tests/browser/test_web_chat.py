@@ -157,9 +157,13 @@ async def test_the_widget_on_a_partner_site(browser: Browser, host_url: str, liv
     frame = page.frame_locator("#icf-frame")
     await activity_check(frame)
     await screenshot(page, "widget-finished")
-    await page.keyboard.press("Escape")
-    await page.locator("#icf-close").click() if await page.locator("#icf-panel").is_visible() else None
+    await frame.locator("#text").press("Escape")  # Escape inside the chat closes the panel
     await expect(launcher).to_have_attribute("aria-expanded", "false")
+    await expect(page.locator("#icf-panel")).to_be_hidden()
+    await launcher.click()
+    await page.locator("#icf-close").click()
+    await expect(launcher).to_have_attribute("aria-expanded", "false")
+    await expect(launcher).to_be_focused()  # focus goes back where it came from
     await context.close()
 
 
