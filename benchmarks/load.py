@@ -4,7 +4,8 @@ Each respondent has its own keep-alive connection and goes through complete eval
 would (start, English, an activity check or an annual evaluation, the plan, consent), then starts
 another. Every request is timed. With no pace, each sends its next turn as soon as the last is answered
 (closed loop: the most the server can do). With a pace, each sends on a schedule and latency is
-counted from when the turn was due, so a server that falls behind cannot hide it.
+counted from when the turn was due, so a server that falls behind cannot hide it. With a think time,
+each pauses before a turn, as people do.
 """
 
 from __future__ import annotations
@@ -205,15 +206,24 @@ async def evaluation(
     for _ in range(MAX_TURNS):
         if conversation["step"] == "finished":
             if conversation["status"] != "submitted":
-                raise TurnFailed(f"finished without a submission: {conversation['status']}")
+                raise _wrong(turns, f"finished without a submission: {conversation['status']}")
             turns.recorder.finished("resumed" if resume_code else scope)
             return
         if turns.recorder.stopping:
             return
-        said = next_input(conversation, scope, rng)
+        try:
+            said = next_input(conversation, scope, rng)
+        except TurnFailed as error:
+            raise _wrong(turns, str(error)) from None
         said["client_message_id"] = f"{rng.getrandbits(64):016x}"  # as the web page sends it
         conversation = await turns.post(path, said, token)
-    raise TurnFailed(f"no end after {MAX_TURNS} turns, at {conversation['step']}")
+    raise _wrong(turns, f"no end after {MAX_TURNS} turns, at {conversation['step']}")
+
+
+def _wrong(turns: Turns, what: str) -> TurnFailed:
+    """The conversation went somewhere a respondent cannot follow: an error, like a failed request."""
+    turns.recorder.failed(what)
+    return TurnFailed(what)
 
 
 Respondent = Callable[["Turns", random.Random], Coroutine[Any, Any, None]]
@@ -290,10 +300,13 @@ class Phase:
 
 
 def _machine_busy() -> float:
-    """CPU seconds the whole machine has been busy (all cores), from /proc/stat."""
+    """CPU seconds processes on this machine have used (all cores), from /proc/stat.
+
+    Interrupts are left out: on loopback they are mostly the benchmark's own network traffic.
+    """
     with open("/proc/stat") as stat:
-        user, nice, system, _idle, _iowait, irq, softirq, steal, *_ = map(int, stat.readline().split()[1:])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+        user, nice, system, *_ = map(int, stat.readline().split()[1:])
+    return (user + nice + system) / os.sysconf("SC_CLK_TCK")
 
 
 def _postgres_busy() -> float:

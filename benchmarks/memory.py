@@ -102,7 +102,8 @@ async def add_paused(database_url: str, template_ids: list[str], count: int, kee
         async with engine.connect() as connection:
             rows = (await connection.execute(select(table).where(table.c.id.in_(template_ids)))).mappings()
             templates = [dict(row) for row in rows]
-        assert len(templates) == len(template_ids), "the paused conversations were not found"
+        if len(templates) != len(template_ids):
+            raise RuntimeError("the paused conversations are gone: is something else using this database?")
         now = utcnow()
         for start in range(0, count, BATCH):
             batch: list[dict[str, Any]] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import PoolResetState
 
 from storage.inline_sqlite import connector
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio.session import _AsyncSessionContextManager
 
 __all__ = ["DEFAULT_URL", "create_engine", "create_sessionmaker", "is_sqlite", "normalise_url"]
 
@@ -77,7 +80,9 @@ def create_engine(url: str) -> AsyncEngine:
         )
         _prepare_sqlite(engine, url)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True)
+    # Ten connections kept open and no overflow: an overflow connection is closed as soon as it is
+    # returned, so under load every extra turn opened a new PostgreSQL backend and dropped it again.
+    return create_async_engine(url, pool_size=10, max_overflow=0, pool_pre_ping=True, hide_parameters=True)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -97,19 +102,20 @@ class _InTurn(async_sessionmaker[AsyncSession]):
         super().__init__(engine, **options)
         self._turns = asyncio.Lock()  # asyncio's lock is fair: a release wakes the longest waiter
 
-    def begin(self) -> Any:
-        return _Queued(self._turns, super().begin())
+    def begin(self) -> _AsyncSessionContextManager[AsyncSession]:
+        # Used only as ``async with``: _Queued has the two methods that needs.
+        return cast("_AsyncSessionContextManager[AsyncSession]", _Queued(self._turns, super().begin()))
 
 
 class _Queued:
-    def __init__(self, turns: asyncio.Lock, transaction: Any) -> None:
+    def __init__(self, turns: asyncio.Lock, transaction: _AsyncSessionContextManager[AsyncSession]) -> None:
         self._turns = turns
         self._transaction = transaction
 
     async def __aenter__(self) -> AsyncSession:
         await self._turns.acquire()
         try:
-            session: AsyncSession = await self._transaction.__aenter__()
+            session = await self._transaction.__aenter__()
         except BaseException:
             self._turns.release()
             raise
