@@ -14,16 +14,14 @@ import asyncio
 import math
 import os
 import random
-import ssl
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from benchmarks.servers import Server
+from benchmarks.http import Connection, HttpError
+from benchmarks.servers import HOST, Server
 
 __all__ = [
     "Phase",
@@ -95,7 +93,7 @@ class Turns:
 
     def __init__(
         self,
-        client: httpx.AsyncClient,
+        client: Connection,
         recorder: Recorder,
         rng: random.Random,
         *,
@@ -124,13 +122,13 @@ class Turns:
         began = await self._when_due()
         headers = {"Authorization": f"Bearer {token}"} if token else None
         try:
-            response = await self.client.post(path, json=body, headers=headers)
-        except httpx.HTTPError as error:
+            response = await self.client.post(path, body, headers)
+        except HttpError as error:
             self.recorder.failed(f"{path}: {error!r}")
             raise TurnFailed(path) from error
         ended = time.monotonic()
-        if response.status_code >= 400:
-            self.recorder.failed(f"{path} {body}: {response.status_code} {response.text[:200]}")
+        if response.status >= 400:
+            self.recorder.failed(f"{path} {body}: {response.status} {response.text[:200]}")
             raise TurnFailed(path)
         self.recorder.record(began, ended)
         data: dict[str, Any] = response.json()
@@ -323,10 +321,6 @@ def _postgres_busy() -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def _ssl_context() -> ssl.SSLContext:
-    return ssl.create_default_context()  # built once and shared: loopback http never uses it
-
-
 async def drive(
     name: str,
     server: Server,
@@ -344,16 +338,7 @@ async def drive(
     ``rate``: together they send this many turns a second, on schedule; ``think``: each pauses this many
     seconds on average before a turn; neither: each sends its next turn as soon as the last is answered.
     """
-    context = _ssl_context()
-    clients = [
-        httpx.AsyncClient(
-            base_url=server.url,
-            timeout=60.0,
-            verify=context,
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-        )
-        for _ in range(respondents)
-    ]
+    clients = [Connection(HOST, server.port) for _ in range(respondents)]
     start = time.monotonic()
     recorder = Recorder(measure_from=start + warmup, measure_until=start + warmup + seconds)
     interval = respondents / rate if rate else None

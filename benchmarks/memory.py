@@ -29,13 +29,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
-import httpx
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from benchmarks.http import Connection
 from benchmarks.load import Phase, Recorder, Turns, chat_respondent, drive, next_input, resuming_respondent
 from benchmarks.servers import (
     DEFAULT_POSTGRES_URL,
+    HOST,
     SECRET_KEY,
     Kind,
     Server,
@@ -76,7 +77,8 @@ class Reading:
 async def _paused_templates(server: Server, seed: int) -> list[str]:
     """Real paused conversations, made through the API: their ids."""
     ids = []
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+    client = Connection(HOST, server.port, timeout=30)
+    try:
         for number, (scope, turns) in enumerate(TURNS_BEFORE_PAUSE.items()):
             rng = random.Random(seed + number)
             talk = Turns(client, Recorder(0, float("inf")), rng)
@@ -88,6 +90,8 @@ async def _paused_templates(server: Server, seed: int) -> list[str]:
             conversation = await talk.post(path, {"text": "pause"}, token)
             assert conversation["step"] == "paused", conversation
             ids.append(conversation["conversation_id"])
+    finally:
+        await client.aclose()
     return ids
 
 

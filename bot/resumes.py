@@ -17,11 +17,11 @@ import hashlib
 import hmac
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ids import normalise_code
-from storage import Evaluation, TranscriptEntry
+from storage import conversations
+from storage.conversations import Conversation
 
 __all__ = ["REQUEST_ID_PATTERN", "already_resumed", "resume_token"]
 
@@ -37,23 +37,10 @@ def resume_token(secret_key: bytes, code: str, request_id: str) -> str:
 
 
 async def already_resumed(
-    session: AsyncSession, token_hash: str
-) -> tuple[Evaluation, list[dict[str, Any]]] | None:
+    connection: AsyncConnection, token_hash: str
+) -> tuple[Conversation, list[dict[str, Any]]] | None:
     """The conversation that resume gave this token to, with its latest replies; None if there is none."""
-    evaluation = await session.scalar(select(Evaluation).where(Evaluation.access_token_hash == token_hash))
-    if evaluation is None or evaluation.status == DELETED:
+    conversation = await conversations.by_token(connection, token_hash)
+    if conversation is None or conversation.status == DELETED:
         return None
-    entries = (
-        await session.execute(
-            select(TranscriptEntry)
-            .where(TranscriptEntry.evaluation_id == evaluation.id)
-            .order_by(TranscriptEntry.id.desc())
-            .limit(20)
-        )
-    ).scalars()
-    replies: list[dict[str, Any]] = []
-    for entry in entries:  # newest first: the replies after the last message in
-        if entry.direction == "in":
-            break
-        replies.insert(0, entry.payload or {})
-    return evaluation, replies
+    return conversation, await conversations.last_replies(connection, conversation.id)

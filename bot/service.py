@@ -12,8 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.ids import new_evaluation_id, new_token, normalise_code
 from bot.render import render_reply
@@ -36,8 +35,10 @@ from dialogs import (
     build_plan,
     render_plan_html,
 )
-from storage import Evaluation, TranscriptEntry, hash_secret, secrets_match, utcnow
+from storage import TranscriptEntry, create_sessionmaker, hash_secret, secrets_match, transaction, utcnow
+from storage import conversations as store
 from storage import evaluations as repo
+from storage.conversations import Conversation, ConversationChanged
 from storage.links import linked_evaluation, set_link, swap_keyboard
 from storage.queue import enqueue
 
@@ -95,21 +96,22 @@ class TurnResult:
     resume_code: str | None = field(default=None, repr=False)
 
 
-def _state_of(evaluation: Evaluation) -> ConversationState:
-    return ConversationState.from_json({**evaluation.state, "answers": evaluation.answers})
+def _state_of(conversation: Conversation) -> ConversationState:
+    return ConversationState.from_json({**conversation.state, "answers": conversation.answers})
 
 
 class ChatService:
     def __init__(
         self,
         engine: Engine,
-        sessions: async_sessionmaker[AsyncSession],
+        db: AsyncEngine,
         catalogs: Catalogs,
         settings: Settings,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine = engine
-        self.sessions = sessions
+        self.db = db  # turns: plain SQL on a connection (storage.conversations)
+        self.sessions = create_sessionmaker(db)  # the ORM, for reading transcripts and for the board
         self.catalogs = catalogs
         self.settings = settings
         self.clock = clock
@@ -122,9 +124,9 @@ class ChatService:
         chosen = self.catalogs.best_match(language)
         outcome = self.engine.start(self._context(chosen), chosen)
         token = new_token()
-        async with self.sessions.begin() as session:
+        async with transaction(self.db) as connection:
             now = self.clock()
-            evaluation = Evaluation(
+            conversation = Conversation(
                 id=new_evaluation_id(),
                 channel=channel,
                 access_token_hash=self._hash(token),
@@ -137,20 +139,18 @@ class ChatService:
                 state={},
                 answers={},
             )
-            session.add(evaluation)
+            replies = await self._apply(connection, conversation, None, outcome, channel, None, new=True)
             if link is not None:
-                await session.flush()
-                await set_link(session, channel, link, evaluation.id, now)
-            replies = await self._apply(session, evaluation, None, outcome, channel, None)
-        return self._result(evaluation, replies, token=token)
+                await set_link(connection, channel, link, conversation.id, now)
+        return self._result(conversation, replies, token=token)
 
     async def send(
         self, evaluation_id: str, token: str, event: Event, channel: str, client_message_id: str | None = None
     ) -> TurnResult:
         """One turn for whoever holds the conversation's token (the web)."""
 
-        async def find(session: AsyncSession) -> Evaluation:
-            return await self._authorised(session, evaluation_id, token, for_update=True)
+        async def find(connection: AsyncConnection) -> Conversation:
+            return await self._authorised(connection, evaluation_id, token, for_update=True)
 
         result = await self._retrying(find, event, channel, client_message_id, None)
         assert result is not None  # noqa: S101 - only a linked channel's repeat returns None
@@ -165,21 +165,21 @@ class ChatService:
         Raises StaleChoice when a button from an earlier question (``expected_version``) is pressed.
         """
 
-        async def find(session: AsyncSession) -> Evaluation:
-            evaluation_id = await linked_evaluation(session, channel, link)
-            evaluation = await repo.get_evaluation(session, evaluation_id or "", for_update=True)
-            if evaluation is None:
+        async def find(connection: AsyncConnection) -> Conversation:
+            evaluation_id = await linked_evaluation(connection, channel, link)
+            conversation = await store.load(connection, evaluation_id or "", for_update=True)
+            if conversation is None:
                 raise ConversationNotFound(link)
-            return evaluation
+            return conversation
 
         return await self._retrying(find, event, channel, dedupe_key, expected_version, repeat_as_none=True)
 
     async def linked(self, channel: str, link: str) -> TurnResult | None:
         """Where a linked chat's conversation stands, without changing it."""
-        async with self.sessions() as session:
-            evaluation_id = await linked_evaluation(session, channel, link)
-            evaluation = await repo.get_evaluation(session, evaluation_id or "")
-        return self._result(evaluation, []) if evaluation is not None else None
+        async with self.db.connect() as connection:
+            evaluation_id = await linked_evaluation(connection, channel, link)
+            conversation = await store.load(connection, evaluation_id or "")
+        return self._result(conversation, []) if conversation is not None else None
 
     async def resume(
         self, code: str, channel: str, link: str | None = None, request_id: str | None = None
@@ -191,65 +191,66 @@ class ChatService:
         """
         secret = self.settings.secret_key
         token = new_token() if request_id is None else resume_token(secret, code, request_id)
-        async with self.sessions.begin() as session:
+        async with transaction(self.db) as connection:
             now = self.clock()
-            evaluation = await repo.find_by_resume_code(session, self._hash(normalise_code(code)), now)
-            if evaluation is None and request_id is not None:
-                again = await already_resumed(session, self._hash(token))
+            conversation = await store.by_resume_code(connection, self._hash(normalise_code(code)), now)
+            if conversation is None and request_id is not None:
+                again = await already_resumed(connection, self._hash(token))
                 if again is not None:
                     return self._result(again[0], again[1], token=token, repeated=True)
-            if evaluation is None or evaluation.status == Status.DELETED:
+            if conversation is None or conversation.status == Status.DELETED:
                 raise ResumeCodeInvalid
-            evaluation.access_token_hash = self._hash(token)
-            evaluation.resume_code_hash = None
-            evaluation.resume_expires_at = None
+            conversation.access_token_hash = self._hash(token)
+            conversation.resume_code_hash = None
+            conversation.resume_expires_at = None
             if link is not None:
-                await set_link(session, channel, link, evaluation.id, now)
-            state = _state_of(evaluation)
+                await set_link(connection, channel, link, conversation.id, now)
+            state = _state_of(conversation)
             outcome = self.engine.handle(state, Event.resume(), self._context(state.language))
-            replies = await self._apply(session, evaluation, Event.resume(), outcome, channel, None)
-        return self._result(evaluation, replies, token=token)
+            replies = await self._apply(connection, conversation, Event.resume(), outcome, channel, None)
+        return self._result(conversation, replies, token=token)
 
     async def handoff(self, evaluation_id: str, token: str) -> str:
         """A resume code to carry on another device, without pausing here."""
         code = self.engine.ids.resume_code()
-        async with self.sessions.begin() as session:
-            evaluation = await self._authorised(session, evaluation_id, token, for_update=True)
-            if evaluation.status == Status.DELETED:
+        async with transaction(self.db) as connection:
+            conversation = await self._authorised(connection, evaluation_id, token, for_update=True)
+            if conversation.status == Status.DELETED:
                 raise ConversationNotFound(evaluation_id)
-            evaluation.resume_code_hash = self._hash(normalise_code(code))
-            evaluation.resume_expires_at = self.clock() + timedelta(days=self.settings.resume_days)
+            conversation.resume_code_hash = self._hash(normalise_code(code))
+            conversation.resume_expires_at = self.clock() + timedelta(days=self.settings.resume_days)
+            await store.save(connection, conversation)
         return code
 
     async def swap_keyboard(self, channel: str, link: str, message_id: int | None) -> int | None:
         """For chats whose old buttons must go: the message with live buttons now, and the one before."""
-        async with self.sessions.begin() as session:
-            return await swap_keyboard(session, channel, link, message_id)
+        async with transaction(self.db) as connection:
+            return await swap_keyboard(connection, channel, link, message_id)
 
     async def plan_html_for(self, evaluation_id: str) -> str:
         """The plan of an evaluation the caller has already authorised (a linked chat)."""
-        async with self.sessions() as session:
-            evaluation = await repo.get_evaluation(session, evaluation_id)
-        if evaluation is None:
+        async with self.db.connect() as connection:
+            conversation = await store.load(connection, evaluation_id)
+        if conversation is None:
             raise ConversationNotFound(evaluation_id)
-        return self._plan(evaluation)
+        return self._plan(conversation)
 
     async def transcript(self, evaluation_id: str, token: str) -> Sequence[TranscriptEntry]:
         async with self.sessions() as session:
-            await self._authorised(session, evaluation_id, token)
+            await self._authorised(await session.connection(), evaluation_id, token)
             return await repo.transcript(session, evaluation_id)
 
     async def plan_html(self, evaluation_id: str, token: str) -> str:
-        async with self.sessions() as session:
-            evaluation = await self._authorised(session, evaluation_id, token)
-        return self._plan(evaluation)
+        async with self.db.connect() as connection:
+            conversation = await self._authorised(connection, evaluation_id, token)
+        return self._plan(conversation)
 
-    def _plan(self, evaluation: Evaluation) -> str:
-        if evaluation.status not in {Status.COMPLETED, Status.SUBMITTED}:
-            raise PlanNotReady(evaluation.id)
-        language = evaluation.language
-        plan = build_plan(_state_of(evaluation), self.engine.content)
-        made_on = evaluation.completed_at.date() if evaluation.completed_at else None
+    def _plan(self, conversation: Conversation) -> str:
+        if conversation.status not in {Status.COMPLETED, Status.SUBMITTED}:
+            raise PlanNotReady(conversation.id)
+        language = conversation.language
+        plan = build_plan(_state_of(conversation), self.engine.content)
+        made_on = conversation.completed_at.date() if conversation.completed_at else None
         translator = self.catalogs.translator(language)
         return render_plan_html(plan, translator, language, self._direction(language), made_on)
 
@@ -257,7 +258,7 @@ class ChatService:
 
     async def _retrying(
         self,
-        find: Callable[[AsyncSession], Awaitable[Evaluation]],
+        find: Callable[[AsyncConnection], Awaitable[Conversation]],
         event: Event,
         channel: str,
         client_message_id: str | None,
@@ -271,11 +272,11 @@ class ChatService:
             # (expected_version) is checked first, so its repeat is not mistaken for a stale press.
             look_first = attempt > 0 or expected_version is not None
             try:
-                async with self.sessions.begin() as session:
-                    evaluation = await find(session)
+                async with transaction(self.db) as connection:
+                    conversation = await find(connection)
                     return await self._turn(
-                        session,
-                        evaluation,
+                        connection,
+                        conversation,
                         event,
                         channel,
                         client_message_id,
@@ -283,15 +284,15 @@ class ChatService:
                         repeat_as_none,
                         look_first=look_first,
                     )
-            except (StaleDataError, OperationalError, IntegrityError):
+            except (ConversationChanged, OperationalError, IntegrityError):
                 if attempt == ATTEMPTS - 1:
                     raise TurnBusy(channel) from None
         raise AssertionError("unreachable")
 
     async def _turn(
         self,
-        session: AsyncSession,
-        evaluation: Evaluation,
+        connection: AsyncConnection,
+        conversation: Conversation,
         event: Event,
         channel: str,
         client_message_id: str | None,
@@ -301,72 +302,73 @@ class ChatService:
         look_first: bool = True,
     ) -> TurnResult | None:
         if client_message_id and look_first:
-            earlier = await repo.find_replies_to(session, evaluation.id, client_message_id)
+            earlier = await store.replies_to(connection, conversation.id, client_message_id)
             if earlier is not None:
-                return (
-                    None
-                    if repeat_as_none
-                    else self._result(evaluation, [e.payload or {} for e in earlier], repeated=True)
-                )
-        if expected_version is not None and expected_version != evaluation.version:
-            raise StaleChoice(evaluation.id)
-        state = _state_of(evaluation)
+                return None if repeat_as_none else self._result(conversation, earlier, repeated=True)
+        if expected_version is not None and expected_version != conversation.version:
+            raise StaleChoice(conversation.id)
+        state = _state_of(conversation)
         near = state.position.step in _NEAR_ORGANISATION
-        organisations = await repo.known_organisations(session) if near else []
+        organisations = await store.known_organisations(connection) if near else []
         context = self._context(state.language, tuple(organisations))
         label = (
             self.engine.choice_label(state, event.value, context) if event.kind is EventKind.CHOICE else None
         )
         outcome = self.engine.handle(state, event, context)
-        replies = await self._apply(session, evaluation, event, outcome, channel, client_message_id, label)
-        await session.flush()  # the new version number is known from here on
-        return self._result(evaluation, replies, resume_code=_resume_code(outcome))
+        replies = await self._apply(
+            connection, conversation, event, outcome, channel, client_message_id, label
+        )
+        return self._result(conversation, replies, resume_code=_resume_code(outcome))
 
     async def _authorised(
-        self, session: AsyncSession, evaluation_id: str, token: str, *, for_update: bool = False
-    ) -> Evaluation:
-        evaluation = await repo.get_evaluation(session, evaluation_id, for_update=for_update)
-        if evaluation is None or not secrets_match(
-            evaluation.access_token_hash, token, self.settings.secret_key
+        self, connection: AsyncConnection, evaluation_id: str, token: str, *, for_update: bool = False
+    ) -> Conversation:
+        conversation = await store.load(connection, evaluation_id, for_update=for_update)
+        if conversation is None or not secrets_match(
+            conversation.access_token_hash, token, self.settings.secret_key
         ):
             raise ConversationNotFound(evaluation_id)
-        return evaluation
+        return conversation
 
     async def _apply(
         self,
-        session: AsyncSession,
-        evaluation: Evaluation,
+        connection: AsyncConnection,
+        conversation: Conversation,
         event: Event | None,
         outcome: Outcome,
         channel: str,
         client_message_id: str | None,
         label: str | None = None,
+        *,
+        new: bool = False,
     ) -> list[dict[str, Any]]:
+        """Store the outcome (a ``new`` conversation is added, any other saved) and its transcript lines."""
         now = self.clock()
         translator = self.catalogs.translator(outcome.state.language)
         rtl = self._direction(outcome.state.language) == "rtl"
         replies = [render_reply(reply, translator, rtl) for reply in outcome.replies]
-        if evaluation.status == Status.DELETED:
+        if conversation.status == Status.DELETED:
             return replies  # a deleted conversation keeps nothing, not even what is sent to it later
         keep = outcome.state.status != Status.DELETED
         lines: list[dict[str, Any]] = []  # the transcript lines, written in one statement
         if keep and event is not None:
-            lines.append(self._input_line(evaluation, event, channel, now, client_message_id, label))
-        await self._store_state(session, evaluation, outcome.state)
-        await self._carry_out(session, evaluation, outcome, now)
+            lines.append(self._input_line(conversation, event, channel, now, client_message_id, label))
+        await self._store_state(connection, conversation, outcome.state)
+        await self._carry_out(connection, conversation, outcome, now)
         lines += [
-            repo.transcript_row(
-                evaluation, direction="out", channel=channel, at=now, text=reply["text"], payload=reply
+            store.transcript_row(
+                conversation, direction="out", channel=channel, at=now, text=reply["text"], payload=reply
             )
             for reply in (replies if keep else [])
         ]
-        evaluation.updated_at = now
-        await repo.add_transcripts(session, lines)
+        conversation.updated_at = now
+        await (store.add if new else store.save)(connection, conversation)
+        await store.add_transcripts(connection, lines)
         return replies
 
     def _input_line(
         self,
-        evaluation: Evaluation,
+        conversation: Conversation,
         event: Event,
         channel: str,
         now: datetime,
@@ -378,8 +380,8 @@ class ChatService:
         if event.kind is EventKind.CHOICE:
             payload["choice"] = event.value
         text = "/resume" if event.kind is EventKind.RESUME else (label or event.value)
-        return repo.transcript_row(
-            evaluation,
+        return store.transcript_row(
+            conversation,
             direction="in",
             channel=channel,
             at=now,
@@ -389,32 +391,34 @@ class ChatService:
         )
 
     async def _store_state(
-        self, session: AsyncSession, evaluation: Evaluation, state: ConversationState
+        self, connection: AsyncConnection, conversation: Conversation, state: ConversationState
     ) -> None:
         data = state.to_json()
         answers = data.pop("answers")
-        if answers.get("organisation") != (evaluation.answers or {}).get("organisation"):
-            await repo.link_organisation(session, evaluation, answers.get("organisation"))
-        evaluation.state = data
-        evaluation.answers = answers
-        evaluation.step = state.position.step
-        evaluation.status = state.status
-        evaluation.language = state.language
-        evaluation.scope = answers.get("scope")
+        organisation_changed = answers.get("organisation") != (conversation.answers or {}).get("organisation")
+        conversation.state = data
+        conversation.answers = answers
+        conversation.step = state.position.step
+        conversation.status = state.status
+        conversation.language = state.language
+        conversation.scope = answers.get("scope")
+        if organisation_changed:
+            await store.link_organisation(connection, conversation, answers.get("organisation"))
 
     async def _carry_out(
-        self, session: AsyncSession, evaluation: Evaluation, outcome: Outcome, now: datetime
+        self, connection: AsyncConnection, conversation: Conversation, outcome: Outcome, now: datetime
     ) -> None:
         for effect in outcome.effects:
             if isinstance(effect, IssueResumeCode):
-                evaluation.resume_code_hash = self._hash(normalise_code(effect.code))
-                evaluation.resume_expires_at = now + timedelta(days=self.settings.resume_days)
+                conversation.resume_code_hash = self._hash(normalise_code(effect.code))
+                conversation.resume_expires_at = now + timedelta(days=self.settings.resume_days)
             elif isinstance(effect, Complete):
-                evaluation.completed_at = now
+                conversation.completed_at = now
             elif isinstance(effect, Submit):
-                await enqueue(session, evaluation, effect.reference, now)
+                if await enqueue(connection, conversation.id, effect.reference, now):
+                    conversation.submitted_at = now
             elif isinstance(effect, Erase):
-                await repo.erase(session, evaluation)
+                await store.erase(connection, conversation)
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -437,7 +441,7 @@ class ChatService:
 
     def _result(
         self,
-        evaluation: Evaluation,
+        conversation: Conversation,
         replies: list[dict[str, Any]],
         *,
         token: str | None = None,
@@ -445,13 +449,13 @@ class ChatService:
         resume_code: str | None = None,
     ) -> TurnResult:
         return TurnResult(
-            evaluation_id=evaluation.id,
+            evaluation_id=conversation.id,
             replies=replies,
-            version=evaluation.version or 0,
-            step=evaluation.step,
-            status=evaluation.status,
-            language=evaluation.language,
-            direction=self._direction(evaluation.language),
+            version=conversation.version,
+            step=conversation.step,
+            status=conversation.status,
+            language=conversation.language,
+            direction=self._direction(conversation.language),
             token=token,
             repeated=repeated,
             resume_code=resume_code,

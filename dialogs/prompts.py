@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from babel import Locale
 
@@ -52,7 +53,9 @@ def nav_choices(state: ConversationState) -> tuple[Choice, ...]:
     return tuple(found)
 
 
+@cache
 def language_name(code: str) -> str:
+    """The language's name in itself ("Polski"); babel looks it up afresh on every call, so kept."""
     return Locale.parse(code).get_display_name() or code
 
 

@@ -6,9 +6,8 @@ store it again; nothing about a conversation lives in memory between turns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cache
 from typing import Any
 
 __all__ = [
@@ -43,6 +42,9 @@ class Position:
     def __post_init__(self) -> None:
         object.__setattr__(self, "step", str(self.step))  # a plain string, even when given a Step
 
+    def to_json(self) -> dict[str, Any]:
+        return {"step": self.step, "approach": self.approach, "question": self.question}
+
 
 @dataclass(slots=True)
 class ApproachAnswers:
@@ -54,6 +56,21 @@ class ApproachAnswers:
     support: list[str] = field(default_factory=list)
     support_other: str | None = None
     action: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "checklist": dict(self.checklist),
+            "score": self.score,
+            "suggested_score": self.suggested_score,
+            "confidence": self.confidence,
+            "story": self.story,
+            "support": list(self.support),
+            "support_other": self.support_other,
+            "action": self.action,
+        }
+
+    def copy(self) -> ApproachAnswers:
+        return replace(self, checklist=dict(self.checklist), support=list(self.support))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +96,27 @@ class Answers:
     def approach(self, approach_id: str) -> ApproachAnswers:
         return self.by_approach.setdefault(approach_id, ApproachAnswers())
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scope": self.scope,
+            "level": self.level,
+            "organisation": self.organisation,
+            "unit": self.unit,
+            "activity": self.activity,
+            "approaches": list(self.approaches),
+            "by_approach": {key: value.to_json() for key, value in self.by_approach.items()},
+            "notes": [{"step": note.step, "text": note.text} for note in self.notes],
+            "reference": self.reference,
+        }
+
+    def copy(self) -> Answers:
+        return replace(
+            self,
+            approaches=list(self.approaches),
+            by_approach={key: value.copy() for key, value in self.by_approach.items()},
+            notes=list(self.notes),  # notes are frozen: shared
+        )
+
 
 @dataclass(slots=True)
 class ConversationState:
@@ -93,8 +131,18 @@ class ConversationState:
     pending: list[str] = field(default_factory=list)  # toggles chosen so far on a multi-choice step
 
     def to_json(self) -> dict[str, Any]:
-        """The same as ``dataclasses.asdict``, several times faster (it runs on every turn)."""
-        return _plain(self)  # type: ignore[no-any-return]
+        """The same as ``dataclasses.asdict`` (a test holds them equal), written out: it runs every turn."""
+        return {
+            "position": self.position.to_json(),
+            "language": self.language,
+            "status": self.status,
+            "content_version": self.content_version,
+            "answers": self.answers.to_json(),
+            "history": [position.to_json() for position in self.history],
+            "return_to": self.return_to.to_json() if self.return_to else None,
+            "editing": self.editing,
+            "pending": list(self.pending),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ConversationState:
@@ -119,44 +167,9 @@ class ConversationState:
 
     def copy(self) -> ConversationState:
         """A deep copy, so the engine never changes the state it was given (frozen parts are shared)."""
-        return _copied(self)  # type: ignore[no-any-return]
+        return replace(
+            self, answers=self.answers.copy(), history=list(self.history), pending=list(self.pending)
+        )
 
     def moved(self, position: Position) -> ConversationState:
         return replace(self, position=position)
-
-
-@cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
-
-
-_ATOMS = frozenset({str, int, float, bool, type(None)})
-
-
-def _plain(value: Any) -> Any:
-    """Dataclasses to dicts, lists and dicts copied, anything else as it is (plain JSON values)."""
-    if type(value) in _ATOMS or isinstance(value, str | int | float):
-        return value
-    if isinstance(value, list | tuple):
-        return type(value)(_plain(item) for item in value)
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if is_dataclass(value) and not isinstance(value, type):
-        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
-    raise TypeError(f"not a JSON value: {value!r}")
-
-
-def _copied(value: Any) -> Any:
-    """A deep copy of plain data and dataclasses; frozen dataclasses (positions, notes) are shared."""
-    if type(value) in _ATOMS or isinstance(value, str | int | float):
-        return value
-    if isinstance(value, list):
-        return [_copied(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _copied(item) for key, item in value.items()}
-    if is_dataclass(value) and not isinstance(value, type):
-        if value.__dataclass_params__.frozen:  # type: ignore[attr-defined]
-            return value
-        kind = type(value)
-        return kind(**{name: _copied(getattr(value, name)) for name in _field_names(kind)})
-    raise TypeError(f"not plain data: {value!r}")

@@ -1,6 +1,13 @@
 """The database: models, engines and sessions, migrations, repositories and the submission queue."""
 
-from storage.database import DEFAULT_URL, create_engine, create_sessionmaker, is_sqlite, normalise_url
+from storage.database import (
+    DEFAULT_URL,
+    create_engine,
+    create_sessionmaker,
+    is_sqlite,
+    normalise_url,
+    transaction,
+)
 from storage.hashing import hash_secret, secrets_match
 from storage.migrate import upgrade, upgrade_engine
 from storage.models import (
@@ -29,6 +36,7 @@ __all__ = [
     "is_sqlite",
     "normalise_url",
     "secrets_match",
+    "transaction",
     "upgrade",
     "upgrade_engine",
     "utcnow",

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import PoolResetState
 
 from storage.inline_sqlite import connector
@@ -16,7 +25,14 @@ from storage.inline_sqlite import connector
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio.session import _AsyncSessionContextManager
 
-__all__ = ["DEFAULT_URL", "create_engine", "create_sessionmaker", "is_sqlite", "normalise_url"]
+__all__ = [
+    "DEFAULT_URL",
+    "create_engine",
+    "create_sessionmaker",
+    "is_sqlite",
+    "normalise_url",
+    "transaction",
+]
 
 DEFAULT_URL = "sqlite+aiosqlite:///./data/icf.db"
 BUSY_TIMEOUT_MS = 5000
@@ -91,16 +107,37 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-class _InTurn(async_sessionmaker[AsyncSession]):
-    """SQLite: ``begin()`` waits its turn for the one connection, first come first served.
+# SQLite: one lock per engine, shared by its sessions and its bare transactions. The pool's own queue
+# lets a newcomer take a connection just handed to one that was waiting, and with statements that
+# never wait (storage/inline_sqlite.py) some transactions would wait for seconds; asyncio's lock is
+# fair: a release wakes the longest waiter.
+_TURNS: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock] = weakref.WeakKeyDictionary()
 
-    The pool's own queue lets a newcomer take a connection just handed to one that was waiting, and
-    with statements that never wait (storage/inline_sqlite.py) some turns would wait for seconds.
-    """
+
+def _turns(engine: AsyncEngine) -> asyncio.Lock:
+    lock = _TURNS.get(engine)
+    if lock is None:
+        lock = _TURNS[engine] = asyncio.Lock()
+    return lock
+
+
+@asynccontextmanager
+async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A transaction on a connection, without the ORM; on SQLite it waits its turn like a session's."""
+    if engine.dialect.name != "sqlite":
+        async with engine.begin() as connection:
+            yield connection
+        return
+    async with _turns(engine), engine.begin() as connection:
+        yield connection
+
+
+class _InTurn(async_sessionmaker[AsyncSession]):
+    """SQLite: ``begin()`` waits its turn for the one connection, first come first served."""
 
     def __init__(self, engine: AsyncEngine, **options: Any) -> None:
         super().__init__(engine, **options)
-        self._turns = asyncio.Lock()  # asyncio's lock is fair: a release wakes the longest waiter
+        self._turns = _turns(engine)
 
     def begin(self) -> _AsyncSessionContextManager[AsyncSession]:
         # Used only as ``async with``: _Queued has the two methods that needs.

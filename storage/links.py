@@ -3,41 +3,49 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import ChannelLink
 
 __all__ = ["linked_evaluation", "set_link", "swap_keyboard"]
 
+LINKS = cast(Table, ChannelLink.__table__)
+# b_ names: a bound parameter may not share a column's name in an UPDATE.
+_THIS_CHAT = (LINKS.c.channel == bindparam("b_channel")) & (LINKS.c.external_id == bindparam("b_external_id"))
+_LINKED = select(LINKS.c.evaluation_id).where(_THIS_CHAT)
+_KEYBOARD = select(LINKS.c.keyboard_message_id).where(_THIS_CHAT).with_for_update()
 
-async def linked_evaluation(session: AsyncSession, channel: str, external_id: str) -> str | None:
-    query = select(ChannelLink.evaluation_id).where(
-        ChannelLink.channel == channel, ChannelLink.external_id == external_id
-    )
-    return (await session.execute(query)).scalar_one_or_none()
+
+async def linked_evaluation(connection: AsyncConnection, channel: str, external_id: str) -> str | None:
+    result = await connection.execute(_LINKED, {"b_channel": channel, "b_external_id": external_id})
+    return result.scalar()
 
 
 async def set_link(
-    session: AsyncSession, channel: str, external_id: str, evaluation_id: str, now: datetime
+    connection: AsyncConnection, channel: str, external_id: str, evaluation_id: str, now: datetime
 ) -> None:
-    link = await session.get(ChannelLink, (channel, external_id))
-    if link is None:
-        session.add(
-            ChannelLink(channel=channel, external_id=external_id, evaluation_id=evaluation_id, updated_at=now)
+    chat = {"b_channel": channel, "b_external_id": external_id}
+    moved = await connection.execute(
+        update(LINKS).where(_THIS_CHAT).values(evaluation_id=evaluation_id, updated_at=now), chat
+    )
+    if moved.rowcount == 0:
+        await connection.execute(
+            insert(LINKS).values(
+                channel=channel, external_id=external_id, evaluation_id=evaluation_id, updated_at=now
+            )
         )
-    else:
-        link.evaluation_id = evaluation_id
-        link.updated_at = now
 
 
 async def swap_keyboard(
-    session: AsyncSession, channel: str, external_id: str, message_id: int | None
+    connection: AsyncConnection, channel: str, external_id: str, message_id: int | None
 ) -> int | None:
     """Remember the message that now holds the live buttons; return the one that held them before."""
-    link = await session.get(ChannelLink, (channel, external_id), with_for_update=True)
-    if link is None:
+    chat = {"b_channel": channel, "b_external_id": external_id}
+    previous = (await connection.execute(_KEYBOARD, chat)).first()
+    if previous is None:
         return None
-    previous, link.keyboard_message_id = link.keyboard_message_id, message_id
-    return previous
+    await connection.execute(update(LINKS).where(_THIS_CHAT).values(keyboard_message_id=message_id), chat)
+    return cast(int | None, previous[0])

@@ -5,22 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.models import Evaluation, Submission
+from storage.models import Submission
 
 __all__ = ["enqueue", "new_submissions"]
 
 
-async def enqueue(session: AsyncSession, evaluation: Evaluation, reference: str, now: datetime) -> Submission:
-    existing = await session.scalar(select(Submission).where(Submission.evaluation_id == evaluation.id))
-    if existing is not None:
-        return existing  # sent twice (say, after "send it now"): still one place in the queue
-    submission = Submission(evaluation_id=evaluation.id, reference=reference, queued_at=now)
-    session.add(submission)
-    evaluation.submitted_at = now
-    return submission
+async def enqueue(connection: AsyncConnection, evaluation_id: str, reference: str, now: datetime) -> bool:
+    """Queue the evaluation for the board; False if it was queued already (say, "send it now" twice)."""
+    queued = select(Submission.id).where(Submission.evaluation_id == evaluation_id)
+    if (await connection.execute(queued)).first() is not None:
+        return False  # still one place in the queue
+    await connection.execute(
+        insert(Submission).values(evaluation_id=evaluation_id, reference=reference, queued_at=now)
+    )
+    return True
 
 
 async def new_submissions(session: AsyncSession) -> Sequence[Submission]:

@@ -27,11 +27,11 @@ from storage.models import (
 )
 
 __all__ = [
-    "drop_unused_organisation",
     "forget_unused_organisations",
     "purge_processed_updates",
     "purge_stale",
     "stale_evaluations",
+    "unused_organisation",
 ]
 
 BATCH = 500
@@ -74,7 +74,7 @@ async def purge_stale(sessions: async_sessionmaker[AsyncSession], cutoff: dateti
     return removed
 
 
-def _unused(organisation_id: Any) -> list[ColumnElement[bool]]:
+def _unreferenced(organisation_id: Any) -> list[ColumnElement[bool]]:
     """Nothing points at the organisation: no evaluation, no account, nothing in any other table."""
     return [
         ~exists().where(fk.parent == organisation_id)
@@ -84,19 +84,15 @@ def _unused(organisation_id: Any) -> list[ColumnElement[bool]]:
     ]
 
 
-async def drop_unused_organisation(session: AsyncSession, organisation_id: int) -> bool:
-    """Forget an organisation name once nothing points at it (say, a typo corrected, or a deletion)."""
-    await session.flush()
-    result = await session.execute(
-        delete(Organisation).where(Organisation.id == organisation_id, *_unused(organisation_id))
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+def unused_organisation(organisation_id: int) -> list[ColumnElement[bool]]:
+    """Where-clauses for deleting one organisation name, only if nothing points at it any more."""
+    return [Organisation.id == organisation_id, *_unreferenced(organisation_id)]
 
 
 async def forget_unused_organisations(sessions: async_sessionmaker[AsyncSession]) -> int:
     """Drop every organisation name nothing points at any more."""
     async with sessions.begin() as session:
-        result = await session.execute(delete(Organisation).where(*_unused(Organisation.id)))
+        result = await session.execute(delete(Organisation).where(*_unreferenced(Organisation.id)))
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -166,7 +166,8 @@ class BoardService:
             await session.flush()
             reference = f"ICF-{now.year}-R{rolled.id[:7].upper()}"
             rolled.answers = {**answers, "reference": reference}
-            await enqueue(session, rolled, reference, now)
+            if await enqueue(await session.connection(), rolled.id, reference, now):
+                rolled.submitted_at = now
             audit.audit(session, user.user_id or None, user.email, "roll up", f"evaluation {rolled.id}", now)
         return rolled.id, reference
 

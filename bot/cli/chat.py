@@ -13,7 +13,7 @@ from bot.service import ChatService, ResumeCodeInvalid, TurnResult
 from bot.settings import Settings
 from bot.translations import Catalogs
 from dialogs import Engine, Event, Step, Text, load_default_content, render
-from storage import create_engine, create_sessionmaker, upgrade_engine
+from storage import create_engine, upgrade_engine
 
 __all__ = ["TerminalChat", "run_chat"]
 
@@ -101,7 +101,7 @@ async def run_chat(settings: Settings, resume_code: str | None, language: str | 
         await upgrade_engine(db)
         catalogs = Catalogs()
         engine = Engine(load_default_content(), RandomIds(), max_text=settings.max_text)
-        service = ChatService(engine, create_sessionmaker(db), catalogs, settings)
+        service = ChatService(engine, db, catalogs, settings)
         chat = TerminalChat(service, _read_line, out, Path("data") / "plans")
         print(render(Text(cm.PROMPT_HINT), catalogs.translator(catalogs.best_match(language))), file=out)
         await chat.run(resume_code, language)

@@ -16,7 +16,7 @@ from bot.telegram.channel import TelegramChannel
 from bot.telegram.webhook import SECRET_HEADER
 from bot.translations import Catalogs
 from dialogs import Engine, load_default_content
-from storage import create_engine, create_sessionmaker, upgrade_engine
+from storage import create_engine, upgrade_engine
 
 __all__ = ["poll", "set_webhook"]
 
@@ -36,7 +36,7 @@ async def poll(settings: Settings, stop: asyncio.Event | None = None) -> None:
     await upgrade_engine(db)
     catalogs = Catalogs()
     engine = Engine(load_default_content(), RandomIds(), max_text=settings.max_text)
-    service = ChatService(engine, create_sessionmaker(db), catalogs, settings)
+    service = ChatService(engine, db, catalogs, settings)
     links = PlanLinks(settings.secret_key, settings.public_url, settings.resume_days)
     application = build_application(
         token, TelegramChannel(service, links), settings.telegram_api_url or None, polling=True

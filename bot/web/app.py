@@ -33,7 +33,7 @@ from bot.web.ratelimit import install_rate_limits
 from bot.web.routes import chat, embed, export, pages, plans
 from bot.web.security import SecurityHeaders
 from dialogs import Engine, Ids, load_default_content
-from storage import create_engine, create_sessionmaker, upgrade_engine, utcnow
+from storage import create_engine, upgrade_engine, utcnow
 
 __all__ = ["create_app"]
 
@@ -57,7 +57,7 @@ def create_app(
         if settings.migrate_on_start:
             await upgrade_engine(db)
         engine = Engine(load_default_content(), ids or RandomIds(clock), max_text=settings.max_text)
-        service = ChatService(engine, create_sessionmaker(db), catalogs, settings, clock)
+        service = ChatService(engine, db, catalogs, settings, clock)
         app.state.db = db
         app.state.service = service
         app.state.board_auth = BoardAuth(service.sessions, settings.secret_key, clock)

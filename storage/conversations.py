@@ -1,0 +1,243 @@
+"""A conversation's row and transcript, read and written with plain SQL statements: every turn's work.
+
+A turn runs for every message anyone sends. Through the ORM (load the object, track its changes,
+flush them through the unit of work) it cost several times the statements themselves; here each
+statement is built once and runs on the turn's connection. The board, retention and exports keep
+the ORM model (storage.models.Evaluation) on the same table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.models import Evaluation, Organisation, Submission, TranscriptEntry
+from storage.retention import unused_organisation
+
+__all__ = [
+    "Conversation",
+    "ConversationChanged",
+    "add",
+    "add_transcripts",
+    "by_resume_code",
+    "by_token",
+    "erase",
+    "known_organisations",
+    "last_replies",
+    "link_organisation",
+    "load",
+    "replies_to",
+    "save",
+    "transcript_row",
+]
+
+EVALUATIONS = cast(Table, Evaluation.__table__)
+TRANSCRIPTS = cast(Table, TranscriptEntry.__table__)
+ORGANISATIONS = cast(Table, Organisation.__table__)
+
+
+class ConversationChanged(RuntimeError):
+    """Another turn saved the conversation first (its version moved on): try the turn again."""
+
+
+@dataclass(slots=True)
+class Conversation:
+    """One row of ``evaluations``, as plain data: the names are the columns'."""
+
+    id: str
+    channel: str
+    language: str
+    content_version: str
+    status: str
+    step: str
+    state: dict[str, Any]
+    answers: dict[str, Any]
+    access_token_hash: str
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+    scope: str | None = None
+    organisation_id: int | None = None
+    resume_code_hash: str | None = None
+    resume_expires_at: datetime | None = None
+    completed_at: datetime | None = None
+    submitted_at: datetime | None = None
+
+
+_NAMES = tuple(f.name for f in fields(Conversation))
+_CHANGING = tuple(name for name in _NAMES if name not in {"id", "created_at", "channel", "version"})
+_SELECT = select(*(EVALUATIONS.c[name] for name in _NAMES))
+# Built once: building a statement costs more than running it on SQLite.
+_BY_ID = _SELECT.where(EVALUATIONS.c.id == bindparam("evaluation_id"))
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()  # PostgreSQL: one turn at a time per conversation
+_BY_TOKEN = _SELECT.where(EVALUATIONS.c.access_token_hash == bindparam("token_hash"))
+_BY_CODE = _SELECT.where(
+    EVALUATIONS.c.resume_code_hash == bindparam("code_hash"),
+    EVALUATIONS.c.resume_expires_at > bindparam("now"),
+).with_for_update()
+_INSERT = insert(EVALUATIONS)
+# Every column a turn may change, and the version, which must be the one that was read.
+_SAVE = update(EVALUATIONS).where(
+    EVALUATIONS.c.id == bindparam("b_id"), EVALUATIONS.c.version == bindparam("b_version")
+)
+_ADD_TRANSCRIPT = insert(TRANSCRIPTS)
+_REPLY_PAYLOADS = (
+    select(TRANSCRIPTS.c.direction, TRANSCRIPTS.c.payload)
+    .where(TRANSCRIPTS.c.evaluation_id == bindparam("evaluation_id"), TRANSCRIPTS.c.id > bindparam("after"))
+    .order_by(TRANSCRIPTS.c.id)
+)
+_SENT_WITH_ID = select(TRANSCRIPTS.c.id).where(
+    TRANSCRIPTS.c.evaluation_id == bindparam("evaluation_id"),
+    TRANSCRIPTS.c.client_message_id == bindparam("client_message_id"),
+)
+_ORGANISATION_NAMES = select(ORGANISATIONS.c.name).order_by(ORGANISATIONS.c.name).limit(bindparam("limit"))
+
+
+def _conversation(row: Row[Any] | None) -> Conversation | None:
+    return None if row is None else Conversation(*tuple(row))
+
+
+async def load(
+    connection: AsyncConnection, evaluation_id: str, *, for_update: bool = False
+) -> Conversation | None:
+    query = _BY_ID_FOR_UPDATE if for_update else _BY_ID
+    return _conversation((await connection.execute(query, {"evaluation_id": evaluation_id})).first())
+
+
+async def by_token(connection: AsyncConnection, token_hash: str) -> Conversation | None:
+    return _conversation((await connection.execute(_BY_TOKEN, {"token_hash": token_hash})).first())
+
+
+async def by_resume_code(connection: AsyncConnection, code_hash: str, now: datetime) -> Conversation | None:
+    """The conversation a code that has not expired belongs to, locked for the turn that uses it."""
+    result = await connection.execute(_BY_CODE, {"code_hash": code_hash, "now": now})
+    return _conversation(result.first())
+
+
+async def add(connection: AsyncConnection, conversation: Conversation) -> None:
+    await connection.execute(_INSERT, {name: getattr(conversation, name) for name in _NAMES})
+
+
+async def save(connection: AsyncConnection, conversation: Conversation) -> None:
+    """Write the conversation back and move its version on; ConversationChanged if it moved meanwhile."""
+    values = {name: getattr(conversation, name) for name in _CHANGING}
+    values.update(version=conversation.version + 1, b_id=conversation.id, b_version=conversation.version)
+    result = await connection.execute(_SAVE, values)
+    if result.rowcount != 1:
+        raise ConversationChanged(conversation.id)
+    conversation.version += 1
+
+
+def transcript_row(
+    conversation: Conversation,
+    *,
+    direction: str,
+    channel: str,
+    text: str,
+    at: datetime,
+    payload: dict[str, Any] | None = None,
+    client_message_id: str | None = None,
+) -> dict[str, Any]:
+    """A transcript entry for ``add_transcripts``, at the conversation's language and step as they are now."""
+    return {
+        "evaluation_id": conversation.id,
+        "at": at,
+        "direction": direction,
+        "channel": channel,
+        "language": conversation.language,
+        "step": conversation.step,
+        "text": text,
+        "payload": payload,
+        "client_message_id": client_message_id,
+    }
+
+
+async def add_transcripts(connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Transcript entries in one statement, numbered in the order given."""
+    if rows:
+        await connection.execute(_ADD_TRANSCRIPT, list(rows))
+
+
+async def replies_to(
+    connection: AsyncConnection, evaluation_id: str, client_message_id: str
+) -> list[dict[str, Any]] | None:
+    """The replies already sent for a message the client is sending again, or None if it is new."""
+    params = {"evaluation_id": evaluation_id, "client_message_id": client_message_id}
+    first = (await connection.execute(_SENT_WITH_ID, params)).scalar()
+    if first is None:
+        return None
+    following = await connection.execute(_REPLY_PAYLOADS, {"evaluation_id": evaluation_id, "after": first})
+    replies: list[dict[str, Any]] = []
+    for direction, payload in following:
+        if direction == "in":
+            break
+        replies.append(payload or {})
+    return replies
+
+
+async def last_replies(
+    connection: AsyncConnection, evaluation_id: str, most: int = 20
+) -> list[dict[str, Any]]:
+    """The replies sent after the last message in (of the newest ``most`` lines), oldest first."""
+    newest = (
+        select(TRANSCRIPTS.c.direction, TRANSCRIPTS.c.payload)
+        .where(TRANSCRIPTS.c.evaluation_id == evaluation_id)
+        .order_by(TRANSCRIPTS.c.id.desc())
+        .limit(most)
+    )
+    replies: list[dict[str, Any]] = []
+    for direction, payload in await connection.execute(newest):
+        if direction == "in":
+            break
+        replies.insert(0, payload or {})
+    return replies
+
+
+async def erase(connection: AsyncConnection, conversation: Conversation) -> None:
+    """Everything the person gave goes: transcript, queue entry, answers and codes (saved with the turn)."""
+    await connection.execute(delete(TRANSCRIPTS).where(TRANSCRIPTS.c.evaluation_id == conversation.id))
+    await connection.execute(delete(Submission).where(Submission.evaluation_id == conversation.id))
+    conversation.answers = {}
+    conversation.organisation_id = None
+    conversation.scope = None
+    conversation.resume_code_hash = None
+    conversation.resume_expires_at = None
+    conversation.completed_at = None
+    conversation.submitted_at = None
+
+
+def _clean_name(name: str) -> str:
+    return " ".join(name.split())[:200]
+
+
+async def link_organisation(
+    connection: AsyncConnection, conversation: Conversation, name: str | None
+) -> None:
+    """Point the conversation at the organisation named, creating it the first time it is named.
+
+    The name it pointed at before is forgotten once nothing points at it (a typo put right, a deletion):
+    the conversation is saved first, so its own old pointer does not keep the name alive.
+    """
+    previous = conversation.organisation_id
+    found: int | None = None
+    if name:
+        cleaned = _clean_name(name)
+        same_name = func.lower(ORGANISATIONS.c.name) == cleaned.lower()
+        found = (await connection.execute(select(ORGANISATIONS.c.id).where(same_name))).scalar()
+        if found is None:
+            result = await connection.execute(insert(ORGANISATIONS).values(name=cleaned))
+            found = cast(int, result.inserted_primary_key[0])  # type: ignore[index]
+    conversation.organisation_id = found
+    if previous is not None and previous != found:
+        await save(connection, conversation)
+        await connection.execute(delete(ORGANISATIONS).where(*unused_organisation(previous)))
+
+
+async def known_organisations(connection: AsyncConnection, limit: int = 8) -> list[str]:
+    return list((await connection.execute(_ORGANISATION_NAMES, {"limit": limit})).scalars())
