@@ -32,6 +32,7 @@ __all__ = [
     "chat_respondent",
     "drive",
     "resuming_respondent",
+    "sentence",
 ]
 
 MAX_TURNS = 400  # a conversation still going after this many turns is stuck: a bug, not load
@@ -142,7 +143,7 @@ def _answers(conversation: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for c in conversation["replies"][-1]["choices"] if c["kind"] == "answer"]
 
 
-def _sentence(rng: random.Random) -> str:
+def sentence(rng: random.Random) -> str:
     start = rng.randrange(len(WORDS) - 12)
     return " ".join(WORDS[start : start + rng.randint(8, 12)]).capitalize() + "."
 
@@ -175,7 +176,7 @@ def next_input(conversation: dict[str, Any], scope: str, rng: random.Random) -> 
     if step in {"unit_name", "activity_name"}:
         return {"text": rng.choice(NAMES)}
     if step in {"story", "action", "support_other"}:
-        return {"text": _sentence(rng)}
+        return {"text": sentence(rng)}
     if step == "pick_approaches":
         return _toggle(rng, choices, most=2, none_ok=False)
     if step == "support":
@@ -242,7 +243,7 @@ def ceiling_respondent() -> Respondent:
     async def respond(turns: Turns, rng: random.Random) -> None:
         while not turns.recorder.stopping:
             try:
-                await turns.post("/insert", {"kind": "text", "text": _sentence(rng)})
+                await turns.post("/insert", {"kind": "text", "text": sentence(rng)})
             except TurnFailed:
                 await asyncio.sleep(0.1)
 

@@ -23,6 +23,7 @@ __all__ = [
     "Server",
     "app_server",
     "ceiling_server",
+    "free_port",
     "fresh_database",
 ]
 
@@ -48,7 +49,7 @@ async def fresh_database(kind: Kind, workdir: Path, name: str, postgres_url: str
     return postgres_url
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         port: int = probe.getsockname()[1]
@@ -63,7 +64,7 @@ class Server:
     argv: list[str]
     env: dict[str, str]
     log_path: Path
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     postgres: bool = False  # its database runs in PostgreSQL's processes, measured with it
     process: asyncio.subprocess.Process | None = None
     _log: IO[bytes] | None = None
@@ -78,9 +79,9 @@ class Server:
         return self.process.pid
 
     async def start(self, within: float = 60.0) -> None:
-        env = {**os.environ, **self.env}
-        for name in [n for n in env if n.startswith("TELEGRAM_")]:
-            del env[name]  # Telegram stays off: nothing may leave this machine
+        # Telegram only as this server was told (the fake Bot API): nothing may leave this machine.
+        env = {name: value for name, value in os.environ.items() if not name.startswith("TELEGRAM_")}
+        env |= self.env
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         self._log = self.log_path.open("wb")
         self.process = await asyncio.create_subprocess_exec(

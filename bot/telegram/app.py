@@ -27,11 +27,21 @@ COMMANDS = (
 
 
 def build_application(
-    token: str, channel: TelegramChannel | None, api_url: str | None = None, *, polling: bool = False
+    token: str,
+    channel: TelegramChannel | None,
+    api_url: str | None = None,
+    *,
+    polling: bool = False,
+    rate: int = 30,
 ) -> Application:  # type: ignore[type-arg]
     """``api_url`` points at another Bot API server (a local one, or a test's fake); with no
-    ``channel`` the application only talks to Telegram (to register the webhook, say)."""
-    builder = Application.builder().token(token).rate_limiter(AIORateLimiter(max_retries=3))
+    ``channel`` the application only talks to Telegram (to register the webhook, say).
+
+    ``rate``: messages a second, all chats together, before sending waits (0: no limit). Telegram
+    refuses a bot more than about 30 a second, unless it has raised the bot's limit.
+    """
+    limiter = AIORateLimiter(overall_max_rate=rate, max_retries=3)
+    builder = Application.builder().token(token).rate_limiter(limiter)
     if api_url:
         root = api_url.rstrip("/")
         builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")

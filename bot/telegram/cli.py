@@ -39,7 +39,11 @@ async def poll(settings: Settings, stop: asyncio.Event | None = None) -> None:
     service = ChatService(engine, db, catalogs, settings)
     links = PlanLinks(settings.secret_key, settings.public_url, settings.resume_days)
     application = build_application(
-        token, TelegramChannel(service, links), settings.telegram_api_url or None, polling=True
+        token,
+        TelegramChannel(service, links),
+        settings.telegram_api_url or None,
+        polling=True,
+        rate=settings.telegram_rate,
     )
     stop = stop or _stop_on_signals()
     try:

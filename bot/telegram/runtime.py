@@ -35,7 +35,9 @@ async def telegram_running(
     settings: Settings, service: ChatService, plan_links: PlanLinks, clock: Callable[[], datetime]
 ) -> AsyncIterator[TelegramRuntime]:
     channel = TelegramChannel(service, plan_links, clock)
-    application = build_application(settings.telegram_token, channel, settings.telegram_api_url or None)
+    application = build_application(
+        settings.telegram_token, channel, settings.telegram_api_url or None, rate=settings.telegram_rate
+    )
     await application.initialize()
     worker = InboxWorker(service.sessions, channel, application.bot, clock)
     task = asyncio.create_task(worker.run(), name="telegram-inbox")

@@ -1,4 +1,4 @@
-"""Applies the Telegram inbox: one chat at a time, each chat's updates in order."""
+"""Applies the Telegram inbox: several chats at a time, each chat's updates in order."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ __all__ = ["InboxWorker"]
 
 log = logging.getLogger(__name__)
 IDLE_POLL_SECONDS = 1.0  # also picks up work left by a process that stopped
+# Chats served at the same time. Each update waits on Telegram for every message it sends (tens of
+# milliseconds each), so one chat at a time would serve only a few updates a second in all.
+LANES = 16
 
 
 class InboxWorker:
@@ -26,40 +29,65 @@ class InboxWorker:
         channel: TelegramChannel,
         bot: Bot,
         clock: Callable[[], datetime] = utcnow,
+        lanes: int = LANES,
     ) -> None:
         self.sessions = sessions
         self.channel = channel
         self.bot = bot
         self.clock = clock
+        self.lanes = lanes
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.drain()
-            except Exception:  # keep serving: the update stays in the inbox and is tried again
-                log.exception("telegram inbox: a round failed")
-            try:
-                await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
-            except TimeoutError:
-                pass
-            self._wake.clear()
+        """Claim one chat's waiting updates at a time and apply them in a lane of its own.
 
-    async def drain(self) -> int:
-        """Apply everything waiting; returns how many updates were applied."""
-        applied = 0
-        while True:
+        A chat whose updates are being applied cannot be claimed again until they are done
+        (storage.inbox.claim_chat), so each chat's updates still go in order.
+        """
+        free = asyncio.Semaphore(self.lanes)
+        lanes: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                await free.acquire()
+                self._wake.clear()  # before looking: an update stored while we look wakes us again
+                batch = await self._claim()
+                if batch:
+                    lane = asyncio.create_task(self._serve(batch, free))
+                    lanes.add(lane)
+                    lane.add_done_callback(lanes.discard)
+                    continue
+                free.release()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+                except TimeoutError:
+                    pass
+        finally:
+            for lane in lanes:
+                lane.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
+
+    async def _claim(self) -> list[tuple[int, int, dict[str, object]]]:
+        try:
             async with self.sessions.begin() as session:
-                batch = [
+                return [
                     (row.update_id, row.attempts, row.payload)
                     for row in await inbox.claim_chat(session, self.clock())
                 ]
-            if not batch:
-                return applied
-            applied += await self._apply_batch(batch)
+        except Exception:  # keep serving: whatever waits is claimed on a later round
+            log.exception("telegram inbox: claiming failed")
+            return []
+
+    async def _serve(self, batch: list[tuple[int, int, dict[str, object]]], free: asyncio.Semaphore) -> None:
+        try:
+            await self._apply_batch(batch)
+        except Exception:  # the updates stay in the inbox and are tried again after the claim times out
+            log.exception("telegram inbox: a batch failed")
+        finally:
+            free.release()
+            self.wake()  # this chat's updates that came meanwhile can be claimed now
 
     async def _apply_batch(self, batch: list[tuple[int, int, dict[str, object]]]) -> int:
         for index, (update_id, attempts, payload) in enumerate(batch):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import memory, turns
+from benchmarks import memory, telegram, turns
 from tests.conftest import PG_URL
 
 DATABASES = ["sqlite", *([pytest.param("postgres", marks=pytest.mark.postgres)] if PG_URL else [])]
@@ -31,3 +31,16 @@ def test_memory_command(database: str, capsys: pytest.CaptureFixture[str]) -> No
     shown = capsys.readouterr().out
     assert "300 paused conversations added" in shown
     assert "restarted on the full database" in shown
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_telegram_command(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--database", database, "--postgres-url", PG_URL or "unused", "--chats", "3"]
+    assert telegram.main([*argv, "--seconds", "1.5", "--warmup", "0.5", "--api-latency", "0.01"]) == 0
+    shown = capsys.readouterr().out
+    assert "ceiling, one INSERT + COMMIT" in shown
+    assert "telegram updates answered / ceiling:" in shown
+    answered = next(
+        line for line in shown.splitlines() if line.startswith("telegram, update to bot's answer")
+    )
+    assert int(answered.split()[-4]) > 0  # updates the bot answered in the measured window

@@ -6,6 +6,15 @@ from typing import Any
 
 import httpx
 
+from bot.web.schemas import ConversationOut
+
+
+def as_documented(response: httpx.Response) -> dict[str, Any]:
+    """The JSON of a turn, checked to be exactly what the API schema says: no key more, none less."""
+    data: dict[str, Any] = response.json()
+    assert ConversationOut.model_validate(data).model_dump(mode="json") == data
+    return data
+
 
 class ApiChat:
     def __init__(self, client: httpx.AsyncClient) -> None:
@@ -22,7 +31,7 @@ class ApiChat:
         """Start, then pick ``language`` at the first question (None: leave it unanswered)."""
         response = await self.client.post("/api/conversations", json=body)
         assert response.status_code == 201, response.text
-        self.last = response.json()
+        self.last = as_documented(response)
         self.id, self.token = self.last["conversation_id"], self.last["token"]
         first = self.last
         if language is not None:
@@ -40,7 +49,7 @@ class ApiChat:
         body = {"choice": said[1:]} if said.startswith("@") else {"text": said}
         response = await self.post({**body, **extra})
         assert response.status_code == 200, response.text
-        self.last = response.json()
+        self.last = as_documented(response)
         return "\n".join(reply["text"] for reply in self.last["replies"])
 
     async def history(self) -> list[dict[str, Any]]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 from urllib.parse import urlencode
 
 import segno
 from fastapi import APIRouter, Request, status
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
-from bot.service import ResumeCodeInvalid, TurnResult
+from bot.service import ChatService, ResumeCodeInvalid, TurnResult
 from bot.web.deps import ConversationToken, PublicOrigin, Service
 from bot.web.limits import check_text
 from bot.web.ratelimit import ResumeGuard, client_address
@@ -37,9 +38,17 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-def _out(result: TurnResult) -> ConversationOut:
-    return ConversationOut.model_validate(
-        {
+class ConversationResponse(Response):
+    """A turn's result as ConversationOut's JSON, written straight out.
+
+    The replies are already JSON-ready dicts of exactly ReplyOut's shape (bot/render.py), so checking
+    them against the model again on every turn only costs time; the API schema tests check the shape.
+    """
+
+    media_type = "application/json"
+
+    def __init__(self, result: TurnResult, status_code: int = status.HTTP_200_OK) -> None:
+        content = {
             "conversation_id": result.evaluation_id,
             "token": result.token,
             "step": result.step,
@@ -49,23 +58,30 @@ def _out(result: TurnResult) -> ConversationOut:
             "repeated": result.repeated,
             "replies": result.replies,
         }
-    )
+        body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        super().__init__(body, status_code)
 
 
-@router.post("/conversations", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
-async def start_conversation(service: Service, body: StartIn | None = None) -> ConversationOut:
+@router.post(
+    "/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationOut, responses=_ERRORS
+)
+async def start_conversation(service: Service, body: StartIn | None = None) -> Response:
     """Start a new evaluation; the reply carries the token for every later call."""
-    return _out(await service.start(CHANNEL, body.language if body else None))
+    result = await service.start(CHANNEL, body.language if body else None)
+    return ConversationResponse(result, status.HTTP_201_CREATED)
 
 
-@router.post("/conversations/{conversation_id}/messages", responses=_ERRORS)
+@router.post("/conversations/{conversation_id}/messages", response_model=ConversationOut, responses=_ERRORS)
 async def send_message(
-    conversation_id: str, body: MessageIn, service: Service, token: ConversationToken
-) -> ConversationOut:
+    conversation_id: str, body: MessageIn, request: Request, token: ConversationToken
+) -> Response:
     """Send what the person typed or tapped; the replies come back once it is stored."""
+    service: ChatService = request.app.state.service
     check_text(body.text, service.settings.max_text)
     event = Event.text(body.text) if body.text is not None else Event.choice(body.choice or "")
-    return _out(await service.send(conversation_id, token, event, CHANNEL, body.client_message_id))
+    return ConversationResponse(
+        await service.send(conversation_id, token, event, CHANNEL, body.client_message_id)
+    )
 
 
 @router.get("/conversations/{conversation_id}/messages", responses=_ERRORS)
@@ -123,19 +139,20 @@ async def handoff(
 
 @router.post(
     "/resume",
+    response_model=ConversationOut,
     responses={
         **_ERRORS,
         404: {"model": ErrorOut, "description": "Wrong or expired code."},
         429: {"model": ErrorOut, "description": "Too many wrong codes from here, or tries of this code."},
     },
 )
-async def resume(body: ResumeIn, service: Service, request: Request) -> ConversationOut:
+async def resume(body: ResumeIn, service: Service, request: Request) -> Response:
     """Carry on with a resume code; a new token replaces the old one."""
     guard: ResumeGuard = request.app.state.rate_limits.resume
     client = client_address(request.scope)
     guard.before(client, body.code)
     try:
-        return _out(await service.resume(body.code, CHANNEL, request_id=body.request_id))
+        return ConversationResponse(await service.resume(body.code, CHANNEL, request_id=body.request_id))
     except ResumeCodeInvalid:
         guard.failed(client)
         raise
