@@ -71,9 +71,8 @@ class TelegramChannel:
         self, query: CallbackQuery, link: str, hint: str | None, update_id: int, bot: Bot
     ) -> None:
         parsed = parse_callback(query.data)
-        language = await self._language(link, hint)
         if parsed is None or query.message is None:
-            await query.answer(self._words(tm.STALE_BUTTON, language))
+            await query.answer(self._words(tm.STALE_BUTTON, await self._language(link, hint)))
             return
         version, choice = parsed
         chat_id = query.message.chat.id
@@ -82,7 +81,7 @@ class TelegramChannel:
                 CHANNEL, link, Event.choice(choice), dedupe_key=f"tg:{update_id}", expected_version=version
             )
         except (StaleChoice, ConversationNotFound):
-            await query.answer(self._words(tm.STALE_BUTTON, language))
+            await query.answer(self._words(tm.STALE_BUTTON, await self._language(link, hint)))
             return
         await query.answer()
         if result is None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
-import json
 from urllib.parse import urlencode
 
+import orjson
 import segno
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, Response
@@ -58,8 +58,7 @@ class ConversationResponse(Response):
             "repeated": result.repeated,
             "replies": result.replies,
         }
-        body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        super().__init__(body, status_code)
+        super().__init__(orjson.dumps(content), status_code)
 
 
 @router.post(
