@@ -55,18 +55,23 @@ class Connection:
     async def request(
         self, method: str, path: str, body: bytes | None, headers: dict[str, str] | None = None
     ) -> Answer:
-        try:
-            async with asyncio.timeout(self.timeout):
-                return await self._exchange(method, path, body, headers)
-        except (
-            OSError,
-            TimeoutError,
-            asyncio.IncompleteReadError,
-            asyncio.LimitOverrunError,
-            ValueError,
-        ) as error:
-            await self.aclose()
-            raise HttpError(f"{method} {path}: {error!r}") from error
+        for attempt in range(2):
+            reused = self._writer is not None
+            try:
+                async with asyncio.timeout(self.timeout):
+                    return await self._exchange(method, path, body, headers)
+            except (OSError, asyncio.IncompleteReadError) as error:
+                await self.aclose()
+                # The server closes a connection left idle (uvicorn after 5 s): nothing of the request
+                # was read, so send it again on a new one, once, as HTTP clients do.
+                closed = isinstance(error, ConnectionError) or getattr(error, "partial", None) == b""
+                if attempt == 0 and reused and closed:
+                    continue
+                raise HttpError(f"{method} {path}: {error!r}") from error
+            except (TimeoutError, asyncio.LimitOverrunError, ValueError) as error:
+                await self.aclose()
+                raise HttpError(f"{method} {path}: {error!r}") from error
+        raise AssertionError("unreachable")
 
     async def _exchange(
         self, method: str, path: str, body: bytes | None, headers: dict[str, str] | None

@@ -24,6 +24,8 @@ def test_defaults_need_no_configuration_and_keep_one_key(tmp_path: Path) -> None
         {"ICF_SECRET_KEY": "short"},
         {"ICF_PORT": "eighty"},
         {"ICF_RESUME_DAYS": "0"},
+        {"TELEGRAM_MESSAGES_PER_SECOND": "-1"},
+        {"TELEGRAM_MESSAGES_PER_SECOND": "fast"},
     ],
 )
 def test_unsafe_or_malformed_settings_are_refused(env: dict[str, str], tmp_path: Path) -> None:
@@ -37,3 +39,9 @@ def test_postgres_urls_get_the_async_driver(tmp_path: Path) -> None:
     from storage import normalise_url
 
     assert normalise_url(settings.database_url) == "postgresql+asyncpg://u@db/icf"
+
+
+def test_telegram_sends_at_telegrams_own_limit_unless_told(tmp_path: Path) -> None:
+    assert Settings.from_env({"ICF_DATA_DIR": str(tmp_path)}).telegram_rate == 30
+    raised = Settings.from_env({"ICF_DATA_DIR": str(tmp_path), "TELEGRAM_MESSAGES_PER_SECOND": "0"})
+    assert raised.telegram_rate == 0  # no limit: a local Bot API server, or a bot Telegram lets send more

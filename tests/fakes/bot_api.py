@@ -36,6 +36,7 @@ class FakeBotApi:
     updates: list[dict[str, Any]] = field(default_factory=list)  # served by getUpdates
     fail_next: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # method -> 429s to give
     keyboards: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (message id, markup)
+    hold: dict[int, asyncio.Event] = field(default_factory=dict)  # chat id -> calls wait until it is set
     _message_ids: int = 1000
     url: str = ""
 
@@ -99,6 +100,9 @@ class FakeBotApi:
     async def _endpoint(self, request: Request) -> JSONResponse:
         method = request.path_params["method"]
         params = await self._params(request)
+        held = self.hold.get(int(params.get("chat_id") or 0))
+        if held is not None:
+            await held.wait()  # Telegram being slow for this chat
         if self.fail_next[method] > 0:
             self.fail_next[method] -= 1
             self.calls.append(Call(f"{method}#429", params))

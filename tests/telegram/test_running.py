@@ -100,3 +100,21 @@ async def test_the_inbox_keeps_each_chats_order_through_failures(database_url: s
             assert [row.update_id for row in await inbox.claim_chat(session, later)] == [1, 3]
     finally:
         await db.dispose()
+
+
+async def test_a_chat_waiting_on_telegram_does_not_hold_up_the_others(
+    telegram: TelegramDriver, bot_api: FakeBotApi
+) -> None:
+    slow, quick = 610_001, 610_002
+    bot_api.hold[slow] = release = asyncio.Event()
+    assert (await telegram.post(updates.message("/start", chat_id=slow))).status_code == 200
+    assert (await telegram.post(updates.message("/start", chat_id=quick))).status_code == 200
+    for _ in range(500):
+        if bot_api.texts(quick):
+            break
+        await asyncio.sleep(0.01)
+    assert bot_api.texts(quick), "the second chat waited for Telegram to answer the first"
+    assert not bot_api.texts(slow)
+    release.set()
+    await telegram.settled()
+    assert bot_api.texts(slow) == bot_api.texts(quick)  # the same welcome, only later
