@@ -288,6 +288,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each phase")
     parser.add_argument("--api-latency", type=float, default=0.0, help="seconds the Bot API takes a call")
     parser.add_argument("--rate", type=int, default=0, help="TELEGRAM_MESSAGES_PER_SECOND (0: no limit)")
+    parser.add_argument("--lanes", type=int, default=16, help="TELEGRAM_CONCURRENT_CHATS")
     parser.add_argument("--seed", type=int, default=1)
     return parser
 
@@ -366,6 +367,7 @@ async def run(args: argparse.Namespace) -> Result:
                 "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
                 "TELEGRAM_API_URL": api_url,
                 "TELEGRAM_MESSAGES_PER_SECOND": str(args.rate),
+                "TELEGRAM_CONCURRENT_CHATS": str(args.lanes),
             }
             async with server:
                 applied, webhook = await _chats(server, fake, args)
@@ -385,7 +387,8 @@ def report(args: argparse.Namespace, result: Result) -> str:
     rate = f"at most {args.rate} messages/s" if args.rate else "no rate limit"
     lines = [
         f"{name}: {args.chats} chats, {args.seconds:g} s measured after {args.warmup:g} s warm-up; "
-        f"one uvicorn worker; fake Bot API answering in {args.api_latency * 1000:g} ms; {rate}",
+        f"one uvicorn worker; fake Bot API answering in {args.api_latency * 1000:g} ms; {rate}; "
+        f"{args.lanes} chats applied at once",
         "",
         f"{'phase':<36} {'per s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'count':>7} {'errors':>6} "
         f"{'server':>6} {'client':>6}",

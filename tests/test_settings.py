@@ -26,6 +26,7 @@ def test_defaults_need_no_configuration_and_keep_one_key(tmp_path: Path) -> None
         {"ICF_RESUME_DAYS": "0"},
         {"TELEGRAM_MESSAGES_PER_SECOND": "-1"},
         {"TELEGRAM_MESSAGES_PER_SECOND": "fast"},
+        {"TELEGRAM_CONCURRENT_CHATS": "0"},
     ],
 )
 def test_unsafe_or_malformed_settings_are_refused(env: dict[str, str], tmp_path: Path) -> None:
@@ -45,3 +46,4 @@ def test_telegram_sends_at_telegrams_own_limit_unless_told(tmp_path: Path) -> No
     assert Settings.from_env({"ICF_DATA_DIR": str(tmp_path)}).telegram_rate == 30
     raised = Settings.from_env({"ICF_DATA_DIR": str(tmp_path), "TELEGRAM_MESSAGES_PER_SECOND": "0"})
     assert raised.telegram_rate == 0  # no limit: a local Bot API server, or a bot Telegram lets send more
+    assert raised.telegram_chats == 16

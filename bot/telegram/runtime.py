@@ -39,7 +39,7 @@ async def telegram_running(
         settings.telegram_token, channel, settings.telegram_api_url or None, rate=settings.telegram_rate
     )
     await application.initialize()
-    worker = InboxWorker(service.sessions, channel, application.bot, clock)
+    worker = InboxWorker(service.sessions, channel, application.bot, clock, lanes=settings.telegram_chats)
     task = asyncio.create_task(worker.run(), name="telegram-inbox")
     try:
         yield TelegramRuntime(settings.telegram_webhook_secret, service.sessions, worker, application)

@@ -17,8 +17,8 @@ __all__ = ["InboxWorker"]
 
 log = logging.getLogger(__name__)
 IDLE_POLL_SECONDS = 1.0  # also picks up work left by a process that stopped
-# Chats served at the same time. Each update waits on Telegram for every message it sends (tens of
-# milliseconds each), so one chat at a time would serve only a few updates a second in all.
+# Chats served at the same time (TELEGRAM_CONCURRENT_CHATS). Each update waits on Telegram for every
+# message it sends (tens of milliseconds each), so one chat at a time serves only a few updates a second.
 LANES = 16
 
 
