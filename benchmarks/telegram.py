@@ -388,7 +388,7 @@ def report(args: argparse.Namespace, result: Result) -> str:
     lines = [
         f"{name}: {args.chats} chats, {args.seconds:g} s measured after {args.warmup:g} s warm-up; "
         f"one uvicorn worker; fake Bot API answering in {args.api_latency * 1000:g} ms; {rate}; "
-        f"{args.lanes} chats applied at once",
+        f"chats applied at once: {args.lanes}",
         "",
         f"{'phase':<36} {'per s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'count':>7} {'errors':>6} "
         f"{'server':>6} {'client':>6}",

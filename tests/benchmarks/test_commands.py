@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import memory, telegram, turns
+from benchmarks import memory, telegram, turn_cost, turns
 from tests.conftest import PG_URL
 
 DATABASES = ["sqlite", *([pytest.param("postgres", marks=pytest.mark.postgres)] if PG_URL else [])]
@@ -44,3 +44,11 @@ def test_telegram_command(database: str, capsys: pytest.CaptureFixture[str]) -> 
         line for line in shown.splitlines() if line.startswith("telegram, update to bot's answer")
     )
     assert int(answered.split()[-4]) > 0  # updates the bot answered in the measured window
+
+
+def test_turn_cost_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert turn_cost.main(["--evaluations", "1", "--profile", "3"]) == 0
+    shown = capsys.readouterr().out
+    assert "the turn service alone" in shown
+    assert "the whole ASGI app, no HTTP server" in shown
+    assert "ms CPU a turn" in shown and "Ordered by: internal time" in shown

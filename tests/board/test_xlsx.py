@@ -13,7 +13,6 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -67,7 +66,7 @@ def row(**changes: Any) -> ExportRow:
         level="team",
         suggested_score=4,
     )
-    return replace(plain, **changes)
+    return plain._replace(**changes)
 
 
 @contextmanager
