@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -145,6 +146,9 @@ class TelegramInbox(Base):
     """Telegram updates as they arrived: stored before the webhook answers, applied in order per chat."""
 
     __tablename__ = "telegram_inbox"
+    # Claiming asks "has this chat an update still held?" for every waiting chat: by chat and
+    # processed_at it reads only the pending rows, not every update the chat ever sent.
+    __table_args__ = (Index("ix_telegram_inbox_chat_pending", "chat_id", "processed_at"),)
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
