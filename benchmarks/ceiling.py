@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import create_engine
 
-__all__ = ["CeilingApp", "main", "rows"]
+__all__ = ["CeilingApp", "main", "read_body", "rows"]
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -67,12 +67,7 @@ class CeilingApp:
                 return
 
     async def _http(self, scope: Message, receive: Receive, send: Send) -> None:
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         if scope["path"] == "/healthz":
             await _answer(send, 200, {"ok": True})
         elif scope["path"] == "/insert" and scope["method"] == "POST" and self._engine is not None:
@@ -86,6 +81,15 @@ class CeilingApp:
             await _answer(send, 200, {"id": (result.inserted_primary_key or [None])[0]})
         else:
             await _answer(send, 404, {"error": "not_found"})
+
+
+async def read_body(receive: Receive) -> bytes:
+    body = b""
+    while True:
+        message = await receive()
+        body += bytes(message.get("body", b""))
+        if not message.get("more_body"):
+            return body
 
 
 async def _answer(send: Send, status: int, data: dict[str, Any]) -> None:

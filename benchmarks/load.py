@@ -31,6 +31,7 @@ __all__ = [
     "ceiling_respondent",
     "chat_respondent",
     "drive",
+    "measured",
     "resuming_respondent",
     "sentence",
 ]
@@ -322,6 +323,32 @@ def _postgres_busy() -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+async def measured(
+    recorder: Recorder,
+    tasks: list[asyncio.Task[None]],
+    clients: list[Connection],
+    readings: Callable[[], tuple[float, ...]],
+) -> tuple[tuple[float, ...], int]:
+    """Wait out the warm-up, take ``readings()`` at both ends of the measured window, then stop.
+
+    Returns how much each reading grew over the window, and how many tasks were still busy a
+    minute after it (they stop at their next turn; the turns in flight get that long to end).
+    """
+    try:
+        await asyncio.sleep(max(0.0, recorder.measure_from - time.monotonic()))
+        before = readings()
+        await asyncio.sleep(max(0.0, recorder.measure_until - time.monotonic()))
+        after = readings()
+        _, late = await asyncio.wait(tasks, timeout=60)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for client in clients:
+            await client.aclose()
+    return tuple(a - b for a, b in zip(after, before, strict=True)), len(late)
+
+
 async def drive(
     name: str,
     server: Server,
@@ -348,24 +375,16 @@ async def drive(
         rng = random.Random(seed * 100_003 + number)
         turns = Turns(client, recorder, rng, interval=interval, think=think)
         tasks.append(asyncio.create_task(respondent(turns, rng)))
-    try:
-        await asyncio.sleep(max(0.0, recorder.measure_from - time.monotonic()))
-        server_cpu, client_cpu = server.cpu_seconds(), time.process_time()
-        machine_cpu, database_cpu = _machine_busy(), _postgres_busy() if server.postgres else 0.0
-        await asyncio.sleep(max(0.0, recorder.measure_until - time.monotonic()))
-        server_cpu, client_cpu = server.cpu_seconds() - server_cpu, time.process_time() - client_cpu
-        machine_cpu = _machine_busy() - machine_cpu
-        database_cpu = max(0.0, _postgres_busy() - database_cpu) if server.postgres else 0.0
-        # Respondents stop at their next turn; give the turns in flight time to end.
-        _, late = await asyncio.wait(tasks, timeout=60)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for client in clients:
-            await client.aclose()
+
+    def readings() -> tuple[float, ...]:
+        database = _postgres_busy() if server.postgres else 0.0
+        return server.cpu_seconds(), time.process_time(), _machine_busy(), database
+
+    spent, late = await measured(recorder, tasks, clients, readings)
+    server_cpu, client_cpu, machine_cpu, database_cpu = spent
+    database_cpu = max(0.0, database_cpu)
     if late:
-        recorder.failed(f"{len(late)} respondents still waiting a minute after the end")
+        recorder.failed(f"{late} respondents still waiting a minute after the end")
     return Phase(
         name=name,
         respondents=respondents,

@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from benchmarks.ceiling import read_body
 from benchmarks.http import Connection, HttpError
-from benchmarks.load import ORGANISATIONS, Phase, Recorder, ceiling_respondent, drive, sentence
+from benchmarks.load import ORGANISATIONS, Phase, Recorder, ceiling_respondent, drive, measured, sentence
 from benchmarks.servers import (
     DEFAULT_POSTGRES_URL,
     HOST,
@@ -86,12 +87,7 @@ class FakeBotApi:
     async def __call__(self, scope: Message, receive: Callable[[], Awaitable[Message]], send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         headers = dict(scope["headers"])
         params = _params(headers.get(b"content-type", b"").decode(), body)
         method = scope["path"].rsplit("/", 1)[-1]
@@ -312,21 +308,13 @@ async def _chats(server: Server, fake: FakeBotApi, args: argparse.Namespace) -> 
     ]
     fake.chats = {chat.chat_id: chat for chat in chats}
     tasks = [asyncio.create_task(chat.run()) for chat in chats]
-    try:
-        await asyncio.sleep(max(0.0, recorder.measure_from - time.monotonic()))
-        server_cpu, client_cpu, calls = server.cpu_seconds(), time.process_time(), fake.calls
-        await asyncio.sleep(max(0.0, recorder.measure_until - time.monotonic()))
-        server_cpu, client_cpu = server.cpu_seconds() - server_cpu, time.process_time() - client_cpu
-        calls = fake.calls - calls
-        _, late = await asyncio.wait(tasks, timeout=70)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for client in clients:
-            await client.aclose()
+
+    def readings() -> tuple[float, ...]:
+        return server.cpu_seconds(), time.process_time(), float(fake.calls)
+
+    (server_cpu, client_cpu, calls), late = await measured(recorder, tasks, clients, readings)
     if late:
-        recorder.failed(f"{len(late)} chats still waiting after the end")
+        recorder.failed(f"{late} chats still waiting a minute after the end")
     seconds = args.seconds
     common = {"respondents": args.chats, "seconds": seconds, "server_cpu": server_cpu / seconds}
     common |= {"client_cpu": client_cpu / seconds, "database_cpu": 0.0, "other_cpu": 0.0}
