@@ -72,7 +72,15 @@ def create_app(
         finally:
             await db.dispose()
 
-    app = FastAPI(title="ICF self-evaluation assistant", version="0.1.0", lifespan=lifespan)
+    # No /docs or /redoc: those pages load their scripts from a CDN and run inline script, which the
+    # Content-Security-Policy refuses (and many sites have no internet). The schema is /openapi.json.
+    app = FastAPI(
+        title="ICF self-evaluation assistant",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.catalogs = catalogs
     app.state.plan_links = PlanLinks(settings.secret_key, settings.public_url, settings.resume_days)

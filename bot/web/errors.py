@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from bot.service import ConversationNotFound, PlanNotReady, ResumeCodeInvalid, TurnBusy
+from bot.web.security import hardening_headers
 
 __all__ = ["install_error_handlers"]
 
@@ -42,6 +43,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PlanNotReady)
     async def _not_ready(request: Request, exc: PlanNotReady) -> JSONResponse:
         return _error(409, "plan_not_ready", "The plan is ready once every part is answered and reviewed.")
+
+    @app.exception_handler(Exception)
+    async def _crashed(request: Request, exc: Exception) -> JSONResponse:
+        # A bug, not bad input. Starlette answers it from its outermost middleware, outside
+        # SecurityHeaders, so the hardening headers are added here; the error is logged as usual.
+        response = _error(500, "internal_error", "Something went wrong on our side. Please try again.")
+        response.headers.update(hardening_headers(request.app.state.settings.embed_origins))
+        return response
 
     @app.exception_handler(TurnBusy)
     async def _busy(request: Request, exc: TurnBusy) -> JSONResponse:

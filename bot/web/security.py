@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["SecurityHeaders", "content_security_policy"]
+__all__ = ["SecurityHeaders", "content_security_policy", "hardening_headers"]
 
 
 def content_security_policy(embed_origins: tuple[str, ...]) -> str:
@@ -29,16 +29,20 @@ def content_security_policy(embed_origins: tuple[str, ...]) -> str:
     )
 
 
+def hardening_headers(embed_origins: tuple[str, ...]) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": content_security_policy(embed_origins),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp, embed_origins: tuple[str, ...]) -> None:
         self.app = app
-        self.headers = {
-            "Content-Security-Policy": content_security_policy(embed_origins),
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-            "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-            "Cross-Origin-Opener-Policy": "same-origin",
-        }
+        self.headers = hardening_headers(embed_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

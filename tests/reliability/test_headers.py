@@ -100,6 +100,17 @@ async def test_every_kind_of_response_is_hardened(hardened: tuple[FastAPI, httpx
         if isinstance(route, APIRoute) and "GET" in route.methods and "{" not in route.path:
             assert_hardened(await http.get(route.path))
 
+    # a bug: still JSON, still hardened (Starlette answers it outside the app's own middleware)
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/broken", broken)
+    crashing = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=crashing, base_url="http://testserver") as raw:
+        crashed = await raw.get("/broken")
+    assert crashed.status_code == 500 and crashed.json()["error"] == "internal_error"
+    assert_hardened(crashed)
+
 
 async def _fresh(http: httpx.AsyncClient) -> ApiChat:
     chat = ApiChat(http)

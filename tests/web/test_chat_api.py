@@ -196,5 +196,7 @@ async def test_schema_health_and_chat_page(client: httpx.AsyncClient) -> None:
         schema["paths"]
     )
     assert (await client.get("/healthz")).json() == {"status": "ok"}
+    # no /docs page whose CDN scripts the Content-Security-Policy would block: nothing half-broken
+    assert (await client.get("/docs")).status_code == 404
     page = await client.get("/")
     assert page.status_code == 200 and "Inclusive Communities self-check" in page.text
