@@ -19,6 +19,7 @@ from bot.service import ChatService, ConversationNotFound, ResumeCodeInvalid, St
 from bot.telegram import messages as tm
 from bot.telegram.keyboards import keyboard, parse_callback
 from bot.telegram.text import split_message
+from bot.throttle import RateLimited, ResumeGuard, TokenBuckets
 from dialogs import Event, Step, Text, render
 from storage import utcnow
 
@@ -35,6 +36,11 @@ class TelegramChannel:
         self.service = service
         self.plan_links = plan_links
         self.clock = clock
+        # The web's limits on resume codes: wrong guesses per chat, and tries of one code from anywhere.
+        settings = service.settings
+        self.resume_guard = ResumeGuard(
+            TokenBuckets(settings.resume_fails_per_client), TokenBuckets(settings.resume_tries_per_code)
+        )
 
     # -- entry point ----------------------------------------------------------------------------
 
@@ -105,9 +111,16 @@ class TelegramChannel:
         if not code:
             await self._say(bot, chat_id, tm.RESUME_USAGE, language)
             return
+        guessing = f"{CHANNEL}:{chat_id}"
+        try:
+            self.resume_guard.before(guessing, code)
+        except RateLimited:
+            await self._say(bot, chat_id, tm.SLOW_DOWN, language)
+            return
         try:
             result = await self.service.resume(code, CHANNEL, link=link)
         except ResumeCodeInvalid:
+            self.resume_guard.failed(guessing)
             await self._say(bot, chat_id, tm.BAD_CODE, language)
             return
         await self._deliver(bot, chat_id, result)

@@ -153,3 +153,15 @@ async def test_start_on_the_web_and_finish_on_telegram(telegram: TelegramDriver,
     assert (
         "Which ways of working" in (await telegram.send(updates.message("Family fun day", chat_id=555)))[-1]
     )
+
+
+async def test_guessing_resume_codes_is_slowed_down(telegram: TelegramDriver) -> None:
+    fails = telegram.app.state.settings.resume_fails_per_client
+    for attempt in range(fails):
+        shown = await telegram.send(updates.message(f"/resume ABCD-EFGH-JK{attempt:03d}", chat_id=556))
+        assert shown == ["That code did not work. Please check it and try again."]
+    shown = await telegram.send(updates.message("/resume ABCD-EFGH-JKMNP", chat_id=556))
+    assert shown == ["You are sending messages very fast. Please wait a moment."]
+    # another chat is not held back by this one's guesses
+    shown = await telegram.send(updates.message("/resume ABCD-EFGH-JKMNP", chat_id=557))
+    assert shown == ["That code did not work. Please check it and try again."]
