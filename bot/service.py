@@ -235,10 +235,13 @@ class ChatService:
             raise ConversationNotFound(evaluation_id)
         return self._plan(conversation)
 
-    async def transcript(self, evaluation_id: str, token: str) -> Sequence[TranscriptEntry]:
+    async def everything(
+        self, evaluation_id: str, token: str
+    ) -> tuple[Conversation, Sequence[TranscriptEntry]]:
+        """The conversation and its whole transcript, oldest first, for whoever holds its token."""
         async with self.sessions() as session:
-            await self._authorised(await session.connection(), evaluation_id, token)
-            return await repo.transcript(session, evaluation_id)
+            conversation = await self._authorised(await session.connection(), evaluation_id, token)
+            return conversation, await repo.transcript(session, evaluation_id)
 
     async def plan_html(self, evaluation_id: str, token: str) -> str:
         async with self.db.connect() as connection:

@@ -1,4 +1,4 @@
-"""Reading evaluations and their transcripts as ORM objects, for the board and the exports.
+"""Reading transcripts as ORM objects, for the board, the history and the exports.
 
 A conversation's turns read and write the same rows through storage.conversations instead.
 """
@@ -10,13 +10,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Evaluation, TranscriptEntry
+from storage.models import TranscriptEntry
 
-__all__ = ["get_evaluation", "transcript"]
-
-
-async def get_evaluation(session: AsyncSession, evaluation_id: str) -> Evaluation | None:
-    return await session.get(Evaluation, evaluation_id)
+__all__ = ["transcript"]
 
 
 async def transcript(session: AsyncSession, evaluation_id: str) -> Sequence[TranscriptEntry]:

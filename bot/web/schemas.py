@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.resumes import REQUEST_ID_PATTERN
 from dialogs import MAX_TEXT
+from storage import TranscriptEntry
 
 __all__ = [
     "ChoiceOut",
     "ConversationOut",
     "DocumentOut",
     "ErrorOut",
+    "ExportedEntry",
     "HandoffOut",
     "MessageIn",
     "ReplyOut",
@@ -103,7 +105,9 @@ class ConversationOut(BaseModel):
     replies: list[ReplyOut]
 
 
-class TranscriptEntryOut(BaseModel):
+class ExportedEntry(BaseModel):
+    """One line of the transcript, as the person's own copy (the export) holds it."""
+
     at: datetime
     direction: Literal["in", "out"]
     channel: str
@@ -113,7 +117,33 @@ class TranscriptEntryOut(BaseModel):
     choice: str | None = Field(
         default=None, description="For a tapped choice: its id (the text is its label)."
     )
+
+    @classmethod
+    def fields_of(cls, entry: TranscriptEntry) -> dict[str, Any]:
+        return {
+            "at": entry.at,
+            "direction": "in" if entry.direction == "in" else "out",
+            "channel": entry.channel,
+            "language": entry.language,
+            "step": entry.step,
+            "text": entry.text,
+            "choice": (entry.payload or {}).get("choice") if entry.direction == "in" else None,
+        }
+
+    @classmethod
+    def of(cls, entry: TranscriptEntry) -> ExportedEntry:
+        return cls(**cls.fields_of(entry))
+
+
+class TranscriptEntryOut(ExportedEntry):
+    """One line of the history, with each reply as it was shown (its choices, its progress)."""
+
     reply: ReplyOut | None = Field(default=None, description="For a message out: the reply as it was shown.")
+
+    @classmethod
+    def of(cls, entry: TranscriptEntry) -> TranscriptEntryOut:
+        shown = ReplyOut.model_validate(entry.payload) if entry.direction == "out" and entry.payload else None
+        return cls(**cls.fields_of(entry), reply=shown)
 
 
 class HandoffOut(BaseModel):

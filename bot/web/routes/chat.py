@@ -19,7 +19,6 @@ from bot.web.schemas import (
     ErrorOut,
     HandoffOut,
     MessageIn,
-    ReplyOut,
     ResumeIn,
     StartIn,
     TranscriptEntryOut,
@@ -88,20 +87,8 @@ async def history(
     conversation_id: str, service: Service, token: ConversationToken
 ) -> list[TranscriptEntryOut]:
     """Every message in and out so far, oldest first."""
-    entries = await service.transcript(conversation_id, token)
-    return [
-        TranscriptEntryOut(
-            at=e.at,
-            direction="in" if e.direction == "in" else "out",
-            channel=e.channel,
-            language=e.language,
-            step=e.step,
-            text=e.text,
-            choice=(e.payload or {}).get("choice") if e.direction == "in" else None,
-            reply=ReplyOut.model_validate(e.payload) if e.direction == "out" and e.payload else None,
-        )
-        for e in entries
-    ]
+    _, entries = await service.everything(conversation_id, token)
+    return [TranscriptEntryOut.of(entry) for entry in entries]
 
 
 @router.get(

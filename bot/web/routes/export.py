@@ -4,31 +4,18 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from bot.service import ConversationNotFound
 from bot.web.deps import ConversationToken, Service
-from bot.web.schemas import ErrorOut
-from storage import evaluations as repo
-from storage import secrets_match
+from bot.web.schemas import ErrorOut, ExportedEntry
 
 __all__ = ["router"]
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["chat"])
-
-
-class ExportedEntry(BaseModel):
-    at: datetime
-    direction: Literal["in", "out"]
-    channel: str
-    language: str
-    step: str
-    text: str
-    choice: str | None = Field(default=None, description="For a tapped choice: its id.")
 
 
 class ExportOut(BaseModel):
@@ -58,13 +45,7 @@ async def export(
     conversation_id: str, service: Service, token: ConversationToken, response: Response
 ) -> ExportOut:
     """Everything this conversation holds about the person: send ``Authorization: Bearer <token>``."""
-    async with service.sessions() as session:
-        evaluation = await repo.get_evaluation(session, conversation_id)
-        if evaluation is None or not secrets_match(
-            evaluation.access_token_hash, token, service.settings.secret_key
-        ):
-            raise ConversationNotFound(conversation_id)
-        entries = await repo.transcript(session, conversation_id)
+    evaluation, entries = await service.everything(conversation_id, token)
     response.headers["Cache-Control"] = "no-store"
     log.info("conversation export: %s", evaluation.id)
     return ExportOut(
@@ -79,16 +60,5 @@ async def export(
         channel=evaluation.channel,
         content_version=evaluation.content_version,
         answers=evaluation.answers or {},
-        transcript=[
-            ExportedEntry(
-                at=e.at,
-                direction="in" if e.direction == "in" else "out",
-                channel=e.channel,
-                language=e.language,
-                step=e.step,
-                text=e.text,
-                choice=(e.payload or {}).get("choice") if e.direction == "in" else None,
-            )
-            for e in entries
-        ],
+        transcript=[ExportedEntry.of(entry) for entry in entries],
     )
