@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -121,12 +122,25 @@ class Outcome:
 _KEEP = {"\n", "\t"}
 # Format characters (Cf) stay: Urdu, Punjabi and Gujarati need the zero-width joiners.
 _DROP = {"Cc", "Cs", "Co", "Cn"}
+# Terminal escape sequences, whole: a key such as Left arrow (ESC [ D) or Delete (ESC [ 3 ~) sent by a
+# terminal without line editing. Dropping only the ESC would keep "[D" as if it had been typed.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: arrows, Delete, Home, colours
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # the same, as one 8-bit character
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles and the like
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
+    r"|\x1bO."  # SS3: F1 to F4, and arrows in some modes
+    r"|\x1b[@-_]"  # any other two-character escape (ECMA-48's C1 set); a lone ESC goes below
+)
 
 
 def clean_text(value: str) -> str:
-    """Drop control characters (keeping line breaks) and trim; the words themselves stay as typed."""
+    """Drop terminal escapes and control characters (keeping line breaks) and trim; the words
+    themselves stay as typed."""
     if value.isprintable():  # no C* or separator characters but spaces: nothing to drop (the usual case)
         kept = value
     else:
+        if "\x1b" in value or "\x9b" in value:
+            value = _ESCAPES.sub("", value)
         kept = "".join(ch for ch in value if ch in _KEEP or unicodedata.category(ch) not in _DROP)
     return unicodedata.normalize("NFC", kept).strip()

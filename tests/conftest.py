@@ -83,6 +83,14 @@ async def _reset_postgres(url: str) -> None:
 DATABASES = ["sqlite", *([pytest.param("postgres", marks=pytest.mark.postgres)] if PG_URL else [])]
 
 
+def postgres_only(value: str) -> list[object]:
+    """Parameters for a test that means PostgreSQL: skipped, saying why, when none is configured."""
+    if PG_URL:
+        return [pytest.param(value, marks=pytest.mark.postgres, id="postgres")]
+    reason = "needs PostgreSQL: set ICF_TEST_DATABASE_URL (such as postgresql://postgres@127.0.0.1/test)"
+    return [pytest.param(value, marks=pytest.mark.skip(reason=reason), id="postgres")]
+
+
 @pytest.fixture(params=DATABASES)
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A fresh, empty database: a SQLite file, and PostgreSQL too when ICF_TEST_DATABASE_URL is set."""

@@ -1,10 +1,18 @@
-"""``icf chat``: the same conversation in a terminal, choices shown as numbers."""
+"""``icf chat``: the same conversation in a terminal, choices shown as numbers.
+
+Lines are read with the standard library's ``readline`` when it is there, so arrow keys, Delete and
+Up (this session's earlier lines) work as in any terminal program. No history file is written: the
+lines are people's answers. Ctrl-D or Ctrl-C pauses the conversation and prints its resume code.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import Any, TextIO
 
 from bot.cli import messages as cm
@@ -53,11 +61,20 @@ class TerminalChat:
             if result.step in ENDED:
                 return result
             try:
-                line = await asyncio.to_thread(self.read)
+                # Read on this thread, the only one: Ctrl-C then interrupts the read itself (a read on
+                # another thread would leave it waiting), and this process serves nobody else meanwhile.
+                line = self.read()
             except (EOFError, KeyboardInterrupt):
-                self._say(cm.GOODBYE, result.language)
-                return result
+                print(file=self.out)  # the prompt's line was left open
+                return await self._pause(result, token)
             result = await self.service.send(result.evaluation_id, token, self._event(line), CHANNEL)
+
+    async def _pause(self, result: TurnResult, token: str) -> TurnResult:
+        """Leaving mid-way (Ctrl-D, Ctrl-C): pause, so the code to carry on is on the screen."""
+        paused = await self.service.send(result.evaluation_id, token, Event.text("/pause"), CHANNEL)
+        await self._show(paused, token)
+        self._say(cm.GOODBYE, paused.language)
+        return paused
 
     def _event(self, line: str) -> Event:
         typed = line.strip()
@@ -95,7 +112,28 @@ def _read_line() -> str:
     return input("> ")
 
 
-async def run_chat(settings: Settings, resume_code: str | None, language: str | None, out: TextIO) -> None:
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def run_chat(settings: Settings, resume_code: str | None, language: str | None, out: TextIO) -> None:
+    """The terminal chat until it ends or the person leaves.
+
+    asyncio.run would take Ctrl-C for itself (cancelling the task at its next await, which a read in
+    progress never reaches); with a handler of our own, Ctrl-C raises in the read, and is a pause.
+    """
+    with contextlib.suppress(ImportError):  # not on every platform; the chat works without it
+        import readline  # noqa: F401 - importing it gives input() line editing and history
+    previous = signal.signal(signal.SIGINT, _interrupt)
+    try:
+        asyncio.run(_chat(settings, resume_code, language, out))
+    except KeyboardInterrupt:  # pressed while a turn was being stored: that turn is safe either way
+        print(file=out)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+async def _chat(settings: Settings, resume_code: str | None, language: str | None, out: TextIO) -> None:
     db = create_engine(settings.database_url)
     try:
         await upgrade_engine(db)

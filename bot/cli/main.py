@@ -184,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "chat":
         from bot.cli.chat import run_chat
 
-        asyncio.run(run_chat(settings, args.resume, args.language, sys.stdout))
+        run_chat(settings, args.resume, args.language, sys.stdout)
     elif args.command == "board":
         return _board(settings, args)
     elif args.command == "demo":

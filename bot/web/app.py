@@ -9,7 +9,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.board import api as board_api
@@ -26,6 +25,7 @@ from bot.settings import Settings
 from bot.telegram import webhook
 from bot.telegram.runtime import telegram_running
 from bot.translations import Catalogs
+from bot.web.assets import CompressPages, HeadLikeGet, StaticAssets
 from bot.web.errors import install_error_handlers
 from bot.web.limits import BodySizeLimit, show_text_limit
 from bot.web.logs import redact_access_log
@@ -84,12 +84,15 @@ def create_app(
     app.state.settings = settings
     app.state.catalogs = catalogs
     app.state.plan_links = PlanLinks(settings.secret_key, settings.public_url, settings.resume_days)
+    assets = StaticAssets(HERE / "static")
     app.state.templates = Environment(
         loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
     )
     install_error_handlers(app)
     install_board_errors(app)
     app.state.board_templates = board_templates()
+    for templates in (app.state.templates, app.state.board_templates):
+        templates.globals["static"] = assets.url
     app.include_router(chat.router)
     app.include_router(plans.router)
     app.include_router(pages.router)
@@ -98,7 +101,7 @@ def create_app(
     app.include_router(export.router)
     app.include_router(board_pages.router)
     app.include_router(board_api.router)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/static", assets, name="static")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_rate_limits(app, settings)  # inside CORS, so a 429 still reaches an embedding page
     show_text_limit(app, settings.max_text)
@@ -110,5 +113,7 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    app.add_middleware(CompressPages)
     app.add_middleware(SecurityHeaders, embed_origins=settings.embed_origins)
+    app.add_middleware(HeadLikeGet)  # outermost: every layer inside sees the GET it stands for
     return app

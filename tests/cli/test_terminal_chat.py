@@ -48,12 +48,12 @@ async def test_ctrl_d_keeps_the_answers_and_pause_gives_a_code(app: FastAPI, tmp
     assert "Your code is ABCD-EFGH-JK001." in out.getvalue()
 
     later = io.StringIO()
-    typed = scripted(["1"])
+    typed = scripted(["1"])  # answers the first question, then Ctrl-D: paused again, with a new code
     resumed = await TerminalChat(app.state.service, lambda: next(typed), later, tmp_path).run("abcdefghjk001")
-    assert "Welcome back!" in later.getvalue() and "Goodbye. Your answers are saved." in later.getvalue()
-    assert (
-        resumed is not None and resumed.evaluation_id == result.evaluation_id and resumed.step == "checklist"
-    )
+    shown = later.getvalue()
+    assert "Welcome back!" in shown and "Question 1 of 4" in shown
+    assert "Your code is ABCD-EFGH-JK002." in shown and shown.endswith("Goodbye. Your answers are saved.\n")
+    assert resumed is not None and resumed.evaluation_id == result.evaluation_id and resumed.step == "paused"
 
     wrong = io.StringIO()
     assert await TerminalChat(app.state.service, lambda: "", wrong, tmp_path).run("NOPE-NOPE") is None

@@ -75,6 +75,18 @@ def test_control_characters_are_dropped_but_words_kept(engine: Engine, context: 
     assert chat.state is not None and chat.state.answers.organisation == "Fartown Boxing Club"
 
 
+def test_terminal_keys_sent_as_escape_sequences_are_not_kept_as_words(
+    engine: Engine, context: Context
+) -> None:
+    # A terminal without line editing sends Left as ESC [ D and Delete as ESC [ 3 ~: the whole
+    # sequence goes, not only the ESC (which left "[D" in the answer).
+    chat = Dialog(engine, context)
+    chat.check(
+        [(None, "What would"), ("@activity", "organisation"), ("Holme\x1b[D\x1b[3~ Valley\x1bOP", "activity")]
+    )
+    assert chat.state is not None and chat.state.answers.organisation == "Holme Valley"
+
+
 def test_the_engine_never_changes_the_state_it_was_given(engine: Engine, context: Context) -> None:
     chat = started(engine, context)
     assert chat.state is not None

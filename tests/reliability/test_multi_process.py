@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PG_URL, _reset_postgres
+from tests.conftest import PG_URL, _reset_postgres, postgres_only
 
 from .conversations import Client, Stats, annual_script
 from .servers import Server, server_env, upgrade_database
 
-ON_POSTGRES = [pytest.param(PG_URL, marks=pytest.mark.postgres, id="postgres")] if PG_URL else []
+ON_POSTGRES = postgres_only(PG_URL)
 CONVERSATIONS = 3  # alternating at once, each between both processes
 
 

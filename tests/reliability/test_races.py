@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import text
 
 from storage import create_engine
-from tests.conftest import PG_URL
+from tests.conftest import postgres_only
 from tests.web.chat_client import ApiChat
 
 # Row locks let turns of different conversations run side by side on PostgreSQL. SQLite has one
 # writer for the whole file, so there turns take their turn (each a few milliseconds).
-ON_POSTGRES = [pytest.param("postgres", marks=pytest.mark.postgres)] if PG_URL else []
+ON_POSTGRES = postgres_only("postgres")
 
 
 async def test_twenty_identical_sends_at_once_record_one_answer(client: httpx.AsyncClient) -> None:
