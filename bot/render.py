@@ -22,6 +22,7 @@ def render_reply(reply: Reply, translator: Translator, rtl: bool = False) -> dic
                 "label": render(choice.label, translator),
                 "kind": choice.kind.value,
                 "selected": choice.selected,
+                "suggested": choice.suggested,
             }
             for choice in reply.choices
         ],

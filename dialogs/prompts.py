@@ -239,7 +239,11 @@ class Prompter:
             label = Text(self.content.scale_level(given.suggested_score).label)
             lines.append(_t(m.SUGGEST_SCORE, score=given.suggested_score, label=label))
         choices = [
-            Choice(str(level.value), _t(m.SCORE_CHOICE, value=level.value, label=Text(level.label)))
+            Choice(
+                str(level.value),
+                _t(m.SCORE_CHOICE, value=level.value, label=Text(level.label)),
+                suggested=level.value == given.suggested_score,
+            )
             for level in self.content.scale
         ]
         return self._ask(state, lines, choices)

@@ -25,6 +25,7 @@ class Choice:
     label: Text
     kind: ChoiceKind = ChoiceKind.ANSWER
     selected: bool | None = None  # set on toggles when several answers may be chosen
+    suggested: bool = False  # the answer the assistant suggests (the score from the checklist answers)
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,6 +75,9 @@ class ChoiceOut(BaseModel):
     label: str
     kind: Literal["answer", "nav"]
     selected: bool | None
+    suggested: bool = Field(
+        description="The answer the assistant suggests, such as the score from the answers."
+    )
 
 
 class DocumentOut(BaseModel):

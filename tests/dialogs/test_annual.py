@@ -46,6 +46,12 @@ def test_complete_annual_evaluation(engine: Engine, context: Context) -> None:
             ("partly", "Question 3 of 4"),  # a label typed instead of tapped
             ("/skip", "Question 4 of 4"),
             ("1", "From your answers, I suggest 4: Most of the time."),  # a number picks the first answer
+        ]
+    )
+    suggested = [c.id for c in chat.last.replies[-1].choices if c.suggested]  # type: ignore[union-attr]
+    assert suggested == ["4"], "the suggested score is marked on its button"
+    chat.check(
+        [
             ("@4", "How sure does your team feel"),
             ("@some", "Tell me a short story about Connecting"),
             ("We ran a welcome café with the library.", "What would help you do more of this?"),
