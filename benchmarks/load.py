@@ -168,24 +168,26 @@ def next_input(conversation: dict[str, Any], scope: str, rng: random.Random) -> 
         return {"choice": "en"}
     if step == "choose_scope":
         return {"choice": scope}
-    if step in {"choose_level", "checklist", "score", "confidence"}:
+    if step in {"choose_level", "checklist", "score", "confidence", "restorative", "action_due"}:
         return {"choice": rng.choice(choices)["id"]}
+    if step == "restorative_offer":
+        return {"choice": "no"}
     if step == "organisation":
         if choices and rng.random() < 0.5:
             return {"choice": rng.choice(choices)["id"]}  # a name someone typed before
         return {"text": rng.choice(ORGANISATIONS)}
     if step in {"unit_name", "activity_name"}:
         return {"text": rng.choice(NAMES)}
-    if step in {"story", "action", "support_other"}:
+    if step in {"story", "action", "support_other", "reflection", "evidence_other", "action_owner"}:
         return {"text": sentence(rng)}
     if step == "pick_approaches":
         return _toggle(rng, choices, most=2, none_ok=False)
-    if step == "support":
+    if step in {"support", "evidence"}:
         return _toggle(rng, choices, most=2, none_ok=True)
     if step == "review":
         return {"choice": "ok"}
     if step == "consent":
-        return {"choice": "yes"}
+        return {"choice": "board"}
     raise TurnFailed(f"a respondent does not know what to say at step {step!r}")
 
 

@@ -234,7 +234,7 @@ class TelegramChat:
             if choice is None:
                 await self.type(self._words())
                 continue
-            self.last_words = self.plan_sent and choice == "yes"
+            self.last_words = self.plan_sent and choice == "board"
             await self.press(message_id, answers[choice]["callback_data"])
         self.recorder.failed(f"chat {self.chat_id}: no end after {MAX_TURNS} updates")
         raise HttpError("stuck")
@@ -244,8 +244,8 @@ class TelegramChat:
         for wanted in ("en", "ok"):  # English; and the review is right
             if wanted in answers:
                 return wanted
-        if self.plan_sent and "yes" in answers:
-            return "yes"  # consent to send it to the board
+        if self.plan_sent and "board" in answers:
+            return "board"  # consent to send it to the board
         if "done" in answers:  # several answers: tap one or two, then done
             options = {c: b for c, b in answers.items() if c not in {"done", "other"}}
             chosen = [c for c, b in options.items() if b["text"].startswith(SELECTED)]

@@ -43,6 +43,10 @@ class RandomIds:
     def resume_code(self) -> str:
         return format_code("".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)))
 
+    def return_code(self) -> str:
+        """As strong as a resume code, and in the same form: read out and typed the same way."""
+        return self.resume_code()
+
     def reference(self) -> str:
         year = self._clock().year
         return f"ICF-{year}-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))

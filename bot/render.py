@@ -23,6 +23,7 @@ def render_reply(reply: Reply, translator: Translator, rtl: bool = False) -> dic
                 "kind": choice.kind.value,
                 "selected": choice.selected,
                 "suggested": choice.suggested,
+                "secondary": choice.secondary,
             }
             for choice in reply.choices
         ],

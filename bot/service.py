@@ -431,6 +431,7 @@ class ChatService:
             languages=self.catalogs.languages,
             organisations=organisations,
             resume_days=self.settings.resume_days,
+            language_names=self.catalogs.names,
         )
 
     def _direction(self, language: str) -> str:

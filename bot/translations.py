@@ -14,6 +14,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from dialogs import Translator
+from dialogs.messages import LANGUAGE_SELF_NAME
 
 __all__ = ["LOCALES_DIR", "Catalogs", "SOURCE_LANGUAGE"]
 
@@ -40,6 +41,14 @@ class Catalogs:
             if language != SOURCE_LANGUAGE:
                 self._translators[language] = _compile(po_path)
         self.languages = tuple(self._translators)
+        self.names = {code: self._own_name(code) for code in self.languages}
+
+    def _own_name(self, language: str) -> str:
+        """The language's name in itself, as its catalog words it ("ਪੰਜਾਬੀ (ਗੁਰਮੁਖੀ)"), else Babel's."""
+        worded = self._translators[language].gettext(LANGUAGE_SELF_NAME)
+        if language == SOURCE_LANGUAGE or worded != LANGUAGE_SELF_NAME:
+            return worded
+        return Locale.parse(language).get_display_name() or language
 
     def translator(self, language: str) -> Translator:
         return self._translators.get(language, self._translators[SOURCE_LANGUAGE])

@@ -15,14 +15,15 @@ from dialogs.events import (
     EventKind,
     Ids,
     IssueResumeCode,
+    IssueReturnCode,
     Outcome,
     Submit,
 )
-from dialogs.flow import Step
 from dialogs.i18n import Text, Translator, render
 from dialogs.plan import Plan, build_plan, render_plan_html
-from dialogs.replies import Choice, ChoiceKind, Document, Reply
-from dialogs.state import ConversationState, Scope, Status
+from dialogs.replies import Choice, ChoiceKind, Document, Place, Reply
+from dialogs.state import ConversationState, Previous, Scope, SentTo, Status
+from dialogs.steps import Step
 
 __all__ = [
     "MAX_TEXT",
@@ -41,10 +42,14 @@ __all__ = [
     "EventKind",
     "Ids",
     "IssueResumeCode",
+    "IssueReturnCode",
     "Outcome",
+    "Place",
     "Plan",
+    "Previous",
     "Reply",
     "Scope",
+    "SentTo",
     "Status",
     "Step",
     "Submit",

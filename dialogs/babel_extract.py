@@ -38,6 +38,11 @@ def extract_content(
             yield item(
                 question.plain, f"A yes/no checklist question. The framework says: {question.original}"
             )
+            if question.first_step:
+                yield item(
+                    question.first_step,
+                    f"A first step for a team that answered 'Not yet' or 'Partly' to: {question.plain}",
+                )
         for step in approach.first_steps:
             yield item(step, f"A first step for '{approach.name}'.")
         for case in approach.case_studies:
@@ -51,5 +56,15 @@ def extract_content(
         yield item(option.label, "How confident the team feels.")
     for option in content.support:
         yield item(option.label, "A kind of help the team could ask for.")
+    for option in content.evidence:
+        yield item(option.label, "Where the evidence for a score can come from.")
+    for due in content.due:
+        yield item(due.label, "When an action should be done by.")
     for base in content.practice_bases.values():
         yield item(base.summary, f"About the practice base '{base.name}' (keep the name as it is).")
+    for heading in content.restorative:
+        yield item(heading.plain, f"A heading of the Restorative Approach Checklist: {heading.original}")
+        for prompt in heading.prompts:
+            yield item(
+                prompt.plain, f"A yes/no question of the restorative checklist. It says: {prompt.original}"
+            )

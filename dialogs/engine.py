@@ -3,18 +3,25 @@
 Pure: it reads the stored state and one input and returns the new state, the replies and the
 effects (issue a resume code, submit, erase) for the caller to carry out in the same transaction.
 It never changes the state it was given, does no I/O and keeps nothing between turns.
+
+What each step asks, stores and where it goes is declared in dialogs/steps.py; the commands in
+dialogs/commands.py. This module runs them: read the answer with the step's kind, check typed words,
+store the answer or hand it to the step's action, move along the flow.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from dialogs import messages as m
+from dialogs.commands import COMMAND_TABLE, typed_command
 from dialogs.content import Content
 from dialogs.events import (
-    COMMANDS,
     Command,
     Complete,
     Context,
@@ -24,29 +31,54 @@ from dialogs.events import (
     EventKind,
     Ids,
     IssueResumeCode,
+    IssueReturnCode,
     Outcome,
     Submit,
+    clean_name,
     clean_text,
 )
-from dialogs.flow import APPROACH_STEPS, FREE_TEXT_STEPS, SKIPPABLE_STEPS, Step, build_machine
+from dialogs.flow import build_machine
 from dialogs.i18n import Text, counted, render
+from dialogs.kinds import SAME_ID, STAY, AnswerField, Asking, Done, Rejected, Saved, pick
 from dialogs.plan import build_plan, plan_lines
-from dialogs.prompts import DONE_ID, Prompter, edit_fields, review_lines
+from dialogs.prompts import Prompter, review_lines
 from dialogs.replies import Document, Reply
-from dialogs.state import Answers, ApproachAnswers, ConversationState, Note, Position, Scope, Status
+from dialogs.state import (
+    Answers,
+    ApproachAnswers,
+    ConversationState,
+    Held,
+    Note,
+    Position,
+    Previous,
+    Scope,
+    SentTo,
+    Status,
+)
+from dialogs.steps import SHORT_LIST, STEPS, Declared, Step
+from dialogs.words import ascii_digits, fold
 
 __all__ = ["MAX_TEXT", "Engine"]
 
 MAX_TEXT = 4000
-MULTI_STEPS = frozenset({Step.PICK_APPROACHES, Step.SUPPORT})
-POSITIONED_STEPS = APPROACH_STEPS | {Step.EDIT_FIELD}  # steps whose position names an approach
+# Names are shown on one line everywhere: these steps' answers are cleaned as names.
+NAME_FIELDS = frozenset({Step.ORGANISATION, Step.UNIT_NAME, Step.ACTIVITY_NAME, Step.ACTION_OWNER})
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+PHONE = re.compile(r"(?<![\w])\+?\d[\d ().-]{8,}\d(?![\w])")
+MATCHES_SHOWN = 5
 
 
-class _Rejected(Exception):
-    """The input does not answer the question: say why, then ask again."""
+def looks_like_contact(text: str) -> bool:
+    """An e-mail address, or a phone number (ten digits or more, in any script and layout)."""
+    plain = ascii_digits(text)
+    if EMAIL.search(plain):
+        return True
+    return any(sum(ch.isdigit() for ch in found.group()) >= 10 for found in PHONE.finditer(plain))
 
-    def __init__(self, *lines: Text) -> None:
-        self.lines = lines
+
+def _not_english(value: Any) -> bool:
+    """Words with letters English does not use (Urdu, Polish, Romanian, ...): worth an English version."""
+    return isinstance(value, str) and any(ch.isalpha() and not ch.isascii() for ch in value)
 
 
 @dataclass
@@ -59,6 +91,7 @@ class _Turn:
     effects: list[Effect] = field(default_factory=list)
     extra: list[Reply] = field(default_factory=list)
     moved: bool = False  # arrived at a new step this turn: introduce it, not just ask again
+    facts: dict[str, Any] = field(default_factory=dict)  # codes and references for the last reply
 
 
 class _Cursor:
@@ -69,6 +102,9 @@ class _Cursor:
     def __init__(self, content: Content) -> None:
         self.content = content
         self.s = ConversationState(Position(Step.CHOOSE_LANGUAGE))
+
+    def _given(self) -> ApproachAnswers:
+        return self.s.answers.approach(self.s.answers.approaches[self.s.position.approach])
 
     def annual(self) -> bool:
         return self.s.answers.scope == Scope.ANNUAL
@@ -90,12 +126,30 @@ class _Cursor:
         return self.s.position.approach + 1 < len(self.s.answers.approaches)
 
     def wants_other(self) -> bool:
-        approach_id = self.s.answers.approaches[self.s.position.approach]
-        given = self.s.answers.approach(approach_id)
+        given = self._given()
         return "other" in given.support and not given.support_other
+
+    def wants_evidence_other(self) -> bool:
+        given = self._given()
+        return "other" in given.evidence and not given.evidence_other
+
+    def has_evidence(self) -> bool:
+        return bool(self.content.evidence)
+
+    def has_action(self) -> bool:
+        return bool(self._given().action)
+
+    def has_restorative(self) -> bool:
+        return bool(self.content.restorative)
+
+    def more_restorative(self) -> bool:
+        return self.s.position.question + 1 < len(self.content.restorative_prompts())
 
     def first_approach(self) -> None:
         self.s.position = replace(self.s.position, approach=0, question=0)
+
+    def first_question(self) -> None:
+        self.s.position = replace(self.s.position, question=0)
 
     def next_question(self) -> None:
         self.s.position = replace(self.s.position, question=self.s.position.question + 1)
@@ -116,42 +170,38 @@ class Engine:
         self._cursor = _Cursor(content)
         self._machine.add_model(self._cursor)
         self._lock = threading.Lock()  # the cursor is shared: one move at a time
-        self._steps: dict[str, Callable[[_Turn, Event], None]] = {
-            Step.CHOOSE_LANGUAGE: self._choose_language,
-            Step.CHOOSE_SCOPE: self._choose_scope,
-            Step.CHOOSE_LEVEL: self._choose_level,
-            Step.ORGANISATION: self._organisation,
-            Step.UNIT_NAME: self._text_field("unit"),
-            Step.ACTIVITY_NAME: self._text_field("activity"),
-            Step.PICK_APPROACHES: self._toggle,
-            Step.CHECKLIST: self._checklist,
-            Step.SCORE: self._score,
-            Step.CONFIDENCE: self._confidence,
-            Step.STORY: self._approach_text("story"),
-            Step.SUPPORT: self._toggle,
-            Step.SUPPORT_OTHER: self._approach_text("support_other"),
-            Step.ACTION: self._approach_text("action"),
-            Step.REVIEW: self._review,
-            Step.EDIT_APPROACH: self._edit_approach,
-            Step.EDIT_FIELD: self._edit_field,
-            Step.CONSENT: self._consent,
-            Step.FINISHED: self._finished,
-            Step.CONFIRM_DELETE: self._confirm_delete,
+        self._commands: dict[Command, Callable[[_Turn], None]] = {
+            spec.command: getattr(self, f"_{spec.command.value}") for spec in COMMAND_TABLE
+        }
+        self._actions: dict[str, Callable[[_Turn, Any], None]] = {
+            declared.action: getattr(self, f"_act_{declared.action}")
+            for declared in STEPS.values()
+            if declared.action
+        }
+        self._arrivals: dict[str, Callable[[_Turn], None]] = {
+            declared.arrive: getattr(self, f"_arrive_{declared.arrive}")
+            for declared in STEPS.values()
+            if declared.arrive
         }
 
     # -- entry points ---------------------------------------------------------------------------
 
-    def start(self, context: Context, language: str | None = None) -> Outcome:
-        """A new conversation, in ``language`` when the person's device or link suggests one."""
+    def start(
+        self, context: Context, language: str | None = None, previous: Previous | None = None
+    ) -> Outcome:
+        """A new conversation, in ``language`` when the person's device or link suggests one, and
+        with last year's answers to offer back when a return code brought them."""
         first = Step.CHOOSE_LANGUAGE if len(context.languages) > 1 else Step.CHOOSE_SCOPE
         chosen = language if language in context.languages else context.languages[0]
-        state = ConversationState(Position(first), language=chosen, content_version=self.content.version)
+        state = ConversationState(
+            Position(first), language=chosen, content_version=self.content.version, previous=previous
+        )
         return self._finish(_Turn(state, context, moved=True))
 
     def handle(self, state: ConversationState, event: Event, context: Context) -> Outcome:
         turn = _Turn(state.copy(), context)
         if event.kind is EventKind.START:
-            return self.start(context, state.language)
+            return self.start(context, state.language, state.previous)
         if turn.state.status == Status.DELETED:
             return Outcome(turn.state, (Reply((Text(m.ALREADY_DELETED),), step=Step.DELETED),))
         if event.kind is EventKind.RESUME:
@@ -161,18 +211,19 @@ class Engine:
         if len(event.value) > self.max_text:
             turn.lines.append(Text(m.TOO_LONG, {"limit": f"{self.max_text:,}"}))
             return self._finish(turn)
-        word = _command_word(event)
-        resumed = turn.state.position.step == Step.PAUSED and word != Command.DELETE
+        command, explicit = self._command_in(turn, event)
+        resumed = turn.state.position.step == Step.PAUSED and command is not Command.DELETE
         if resumed:
             self._resume(turn)  # whatever was sent, first show where they were
-        if word is None:
+        if command is None and explicit:
+            turn.lines += [Text(m.NOT_UNDERSTOOD_COMMAND), Text(m.HELP_GENERAL)]
+        elif command is None:
             if not resumed:
                 self._answer(turn, event)
-        elif word in COMMANDS:
-            if not (resumed and word == Command.BACK):
-                self._run_command(turn, Command(word))
-        else:
-            turn.lines += [Text(m.NOT_UNDERSTOOD_COMMAND), Text(m.HELP_GENERAL)]
+        elif not explicit and not resumed and self._typing(turn):
+            self._hold(turn, event.value, "command", command)  # "back" typed where words are wanted
+        elif not (resumed and command is Command.BACK):
+            self._run_command(turn, command)
         return self._finish(turn)
 
     def choice_label(self, state: ConversationState, choice_id: str, context: Context) -> str | None:
@@ -190,21 +241,78 @@ class Engine:
         intro = self.prompter.intro(turn.state) if turn.moved else []
         if turn.lines or intro:
             prompt = replace(prompt, lines=(*turn.lines, *intro, *prompt.lines))
+        if turn.facts:
+            prompt = replace(prompt, **turn.facts)
         if turn.state.position.step != Step.PAUSED or not turn.extra:
             replies.append(prompt)
         return Outcome(turn.state, tuple(replies), tuple(turn.effects))
 
+    def _asking(self, turn: _Turn) -> Asking:
+        return Asking(turn.state, turn.context, self.content)
+
+    def _command_in(self, turn: _Turn, event: Event) -> tuple[Command | None, bool]:
+        """The command sent, if any: "/back", a tapped "/back", or a command word typed on its own."""
+        if event.kind is EventKind.CHOICE:
+            value = event.value
+            name = value[1:] if value.startswith("/") else value
+            found = next((spec.command for spec in COMMAND_TABLE if spec.command.value == name), None)
+            return found, value.startswith("/") or found is not None
+        return typed_command(event.value, turn.context.translator)
+
+    def _typing(self, turn: _Turn) -> bool:
+        """The step wants words typed (a story, a name), so a lone command word may be the answer."""
+        return STEPS[turn.state.position.step].checks
+
     def _answer(self, turn: _Turn, event: Event) -> None:
-        step = turn.state.position.step
+        declared = STEPS[turn.state.position.step]
+        if declared.kind is None:
+            return
         if not event.value:
-            turn.lines.append(Text(m.EMPTY_TEXT if step in FREE_TEXT_STEPS else m.HELP_CHOICE))
+            turn.lines.append(Text(m.EMPTY_TEXT if declared.kind.free_text else m.HELP_CHOICE))
             return
         try:
-            self._steps[step](turn, event)
-        except _Rejected as rejected:
-            if event.kind is EventKind.TEXT and step not in FREE_TEXT_STEPS:
-                turn.state.answers.notes.append(Note(step, event.value))
+            value = self._read(turn, declared, event)
+        except Rejected as rejected:
+            if event.kind is EventKind.TEXT and not declared.kind.free_text:
+                turn.state.answers.notes.append(Note(declared.step, event.value))
             turn.lines.extend(rejected.lines)
+            return
+        if value is STAY:
+            return
+        if isinstance(value, Saved):
+            turn.lines.append(Text(m.SAVED_OTHER))
+            return
+        if isinstance(value, str) and event.kind is EventKind.TEXT and declared.step in NAME_FIELDS:
+            value = clean_name(value)
+        if declared.checks and event.kind is EventKind.TEXT and looks_like_contact(event.value):
+            self._hold(turn, value, "contact")
+            return
+        self._accept(turn, declared, value)
+
+    def _read(self, turn: _Turn, declared: Declared, event: Event) -> Any:
+        """The answer in what was sent: "still the same" as last year, or whatever the kind reads."""
+        asking = self._asking(turn)
+        same = self.prompter.still_the_same(declared, asking)
+        if same is not None and declared.stores is not None:
+            try:
+                if pick(asking, event, [same]) == SAME_ID:
+                    return declared.stores.last_year(asking)
+            except Rejected:
+                pass
+        assert declared.kind is not None  # noqa: S101 - only called for steps with a question
+        value = declared.kind.read(asking, event)
+        return list(value.chosen) if isinstance(value, Done) else value
+
+    def _accept(self, turn: _Turn, declared: Declared, value: Any) -> None:
+        """Store the answer (or hand it to the step's action) and move on."""
+        if declared.action:
+            self._actions[declared.action](turn, value)
+            return
+        assert declared.stores is not None  # noqa: S101 - a declaration without an action stores
+        declared.stores.put(self._asking(turn), value)
+        self._fire(turn, "proceed")
+        if declared.english and turn.state.language != "en" and _not_english(value):
+            self._ask_in_english(turn, declared)
 
     def _fire(self, turn: _Turn, trigger: str) -> None:
         """Move along the flow table, remembering where we were for "back"."""
@@ -226,28 +334,76 @@ class Engine:
         turn.moved = True
 
     def _arrive(self, turn: _Turn) -> None:
-        """Prepare the step just reached: toggles start from saved answers, scores get a suggestion."""
+        """Prepare the step just reached, as its declaration says."""
         state = turn.state
-        step = state.position.step
+        declared = STEPS[state.position.step]
         state.pending = []
-        if step != Step.CHECKLIST and state.position.question:
+        if declared.step not in {Step.CHECKLIST, Step.RESTORATIVE} and state.position.question:
             state.position = replace(state.position, question=0)  # only checklist steps use it
-        if step == Step.PICK_APPROACHES and state.answers.scope == Scope.ACTIVITY:
-            state.pending = list(state.answers.approaches)
-        elif step == Step.SUPPORT:
-            state.pending = list(self._given(state).support)
-        elif step == Step.ORGANISATION:
-            state.pending = list(turn.context.organisations[:8])
-        elif step == Step.SCORE:
-            given = self._given(state)
-            given.suggested_score = self.suggest_score(
-                self.prompter.current_approach(state).id, given.checklist
-            )
-        elif step == Step.CONSENT:
-            self._offer_plan(turn)
+        if declared.kind is not None:
+            declared.kind.arrive(self._asking(turn), declared.stores)
+        if declared.arrive:
+            self._arrivals[declared.arrive](turn)
 
-    def _given(self, state: ConversationState) -> ApproachAnswers:
-        return state.answers.approach(state.answers.approaches[state.position.approach])
+    def _arrive_suggestion(self, turn: _Turn) -> None:
+        asking = self._asking(turn)
+        asking.given.suggested_score = self.suggest_score(asking.approach.id, asking.given.checklist)
+
+    def _arrive_organisations(self, turn: _Turn) -> None:
+        """A short list of partner organisations is offered as buttons; a long one is searched."""
+        known = turn.context.organisations
+        turn.state.pending = list(known) if len(known) <= SHORT_LIST else []
+
+    # -- side questions -------------------------------------------------------------------------
+
+    def _hold(self, turn: _Turn, value: str, reason: str, command: Command | None = None) -> None:
+        """Ask what the typed words meant before storing them: contact details, or a command word."""
+        state = turn.state
+        state.held = Held(state.position.step, value, reason, command.value if command else None)
+        state.after = state.position
+        state.history.append(state.position)
+        self._go(turn, replace(state.position, step=Step.CHECK_TYPED))
+
+    def _act_check_typed(self, turn: _Turn, choice: str) -> None:
+        state = turn.state
+        held, typed_at = state.held, state.after
+        state.held, state.after = None, None
+        if held is None or typed_at is None:
+            self._go(turn, state.history.pop() if state.history else Position(Step.CHOOSE_SCOPE))
+            return
+        if state.history and state.history[-1] == typed_at:
+            state.history.pop()
+        if choice == "change":
+            self._go(turn, typed_at)
+            return
+        state.position = typed_at
+        if choice == "command" and held.command:
+            self._run_command(turn, Command(held.command))
+        else:
+            self._accept(turn, STEPS[held.step], held.value)
+
+    def _ask_in_english(self, turn: _Turn, declared: Declared) -> None:
+        """After words typed in another language: offer to add them in English for the board."""
+        state = turn.state
+        typed_at = state.history[-1]
+        state.after = state.position
+        state.held = Held(declared.step, "", "english")
+        self._go(turn, replace(typed_at, step=Step.IN_ENGLISH))
+
+    def _act_in_english(self, turn: _Turn, english: str) -> None:
+        state = turn.state
+        held = state.held
+        if held is not None:
+            declared = STEPS[held.step]
+            name = getattr(declared.stores, "name", held.step)
+            self._asking(turn).given.english[name] = english
+        self._leave_side(turn)
+
+    def _leave_side(self, turn: _Turn) -> None:
+        state = turn.state
+        after = state.after or Position(Step.REVIEW)
+        state.held, state.after = None, None
+        self._go(turn, after)
 
     # -- commands -------------------------------------------------------------------------------
 
@@ -259,50 +415,53 @@ class Engine:
             turn.lines.append(Text(m.KEEP_GOING))
             if command is Command.BACK:
                 return
-        handlers: dict[Command, Callable[[_Turn], None]] = {
-            Command.BACK: self._back,
-            Command.SKIP: self._skip,
-            Command.HELP: self._help,
-            Command.PAUSE: self._pause,
-            Command.SUMMARY: self._summary,
-            Command.LANGUAGE: self._language,
-            Command.DELETE: self._delete,
-        }
-        handlers[command](turn)
+        self._commands[command](turn)
 
     def _back(self, turn: _Turn) -> None:
-        history = turn.state.history
-        while history and not self._valid(turn.state, history[-1]):
+        state = turn.state
+        history = state.history
+        while history and not self._valid(state, history[-1]):
             history.pop()  # left over from an earlier path, such as fewer activities picked since
         if not history:
             turn.lines.append(Text(m.AT_START))
             return
-        turn.state.editing = False
+        state.editing = False
+        state.held, state.after = None, None
         self._go(turn, history.pop())
 
     def _valid(self, state: ConversationState, position: Position) -> bool:
-        if position.step not in POSITIONED_STEPS:
-            return True
+        declared = STEPS.get(position.step)
+        if declared is None or declared.side:
+            return False
+        if not declared.in_approach:
+            return position.step != Step.RESTORATIVE or position.question < len(
+                self.content.restorative_prompts()
+            )
         if position.approach >= len(state.answers.approaches):
             return False
         approach = self.content.approach(state.answers.approaches[position.approach])
         return position.step != Step.CHECKLIST or position.question < len(approach.questions)
 
     def _skip(self, turn: _Turn) -> None:
-        if turn.state.position.step not in SKIPPABLE_STEPS:
+        declared = STEPS[turn.state.position.step]
+        if not declared.skippable:
             turn.lines.append(Text(m.CANNOT_SKIP))
             return
-        if turn.state.position.step == Step.SUPPORT:
-            self._given(turn.state).support = list(turn.state.pending)
+        if declared.side:
+            self._leave_side(turn)
+            return
+        if declared.kind is not None and declared.kind.multiple and declared.stores is not None:
+            declared.stores.put(self._asking(turn), list(turn.state.pending))
         self._fire(turn, "proceed")
 
     def _help(self, turn: _Turn) -> None:
-        step = turn.state.position.step
-        if step == Step.SCORE:
+        declared = STEPS[turn.state.position.step]
+        kind = declared.kind
+        if declared.step == Step.SCORE:
             turn.lines.append(Text(m.HELP_SCORE))
-        elif step in MULTI_STEPS:
+        elif kind is not None and kind.multiple:
             turn.lines.append(Text(m.HELP_MULTI))
-        elif step in FREE_TEXT_STEPS:
+        elif kind is not None and kind.free_text:
             turn.lines.append(Text(m.HELP_TEXT))
         else:
             turn.lines.append(Text(m.HELP_CHOICE))
@@ -317,7 +476,7 @@ class Engine:
             state.position = Position(Step.PAUSED)
         days = turn.context.resume_days
         paused = counted(m.PAUSED, days, code=Text(code, verbatim=True))
-        turn.extra.append(Reply((paused,), step=Step.PAUSED))
+        turn.extra.append(Reply((paused,), step=Step.PAUSED, resume_code=code))
 
     def _resume(self, turn: _Turn) -> None:
         state = turn.state
@@ -345,27 +504,10 @@ class Engine:
             turn.state.return_to = turn.state.position
         self._go(turn, Position(Step.CONFIRM_DELETE))
 
-    # -- matching answers -----------------------------------------------------------------------
+    # -- the steps' actions (named in their declarations) ------------------------------------------
 
-    def _pick(self, turn: _Turn, event: Event) -> str:
-        """The id of the answer choice the person picked or typed (by label or number)."""
-        reply = self.prompter.prompt(turn.state, turn.context)
-        choices = reply.answer_choices
-        value = event.value.strip()
-        by_id = {c.id: c.id for c in choices}
-        if event.kind is EventKind.CHOICE and value in by_id:
-            return value
-        wanted = _fold(value)
-        for number, choice in enumerate(choices, start=1):
-            labels = {choice.id, render(choice.label, turn.context.translator), choice.label.msgid}
-            if wanted == str(number) or wanted in {_fold(label) for label in labels}:
-                return choice.id
-        raise _Rejected(Text(m.NOT_UNDERSTOOD_CHOICE))
-
-    # -- the steps ------------------------------------------------------------------------------
-
-    def _choose_language(self, turn: _Turn, event: Event) -> None:
-        turn.state.language = self._pick(turn, event)
+    def _act_choose_language(self, turn: _Turn, language: str) -> None:
+        turn.state.language = language
         if turn.state.return_to is not None:
             self._go(turn, turn.state.return_to)
             turn.state.return_to = None
@@ -373,106 +515,71 @@ class Engine:
         else:
             self._fire(turn, "proceed")
 
-    def _choose_scope(self, turn: _Turn, event: Event) -> None:
-        scope = self._pick(turn, event)
+    def _act_choose_scope(self, turn: _Turn, scope: str) -> None:
         answers = turn.state.answers
         if scope != answers.scope:
             answers.scope = scope
             answers.approaches = [a.id for a in self.content.approaches] if scope == Scope.ANNUAL else []
         self._fire(turn, "proceed")
 
-    def _choose_level(self, turn: _Turn, event: Event) -> None:
-        turn.state.answers.level = self._pick(turn, event)
-        self._fire(turn, "proceed")
-
-    def _organisation(self, turn: _Turn, event: Event) -> None:
-        known = {f"org{i}": name for i, name in enumerate(turn.state.pending)}
-        if event.kind is EventKind.CHOICE and event.value in known:
-            turn.state.answers.organisation = known[event.value]
-        elif event.kind is EventKind.CHOICE:
-            raise _Rejected(Text(m.HELP_TEXT))
-        else:
-            turn.state.answers.organisation = event.value
-        self._fire(turn, "proceed")
-
-    def _text_field(self, name: str) -> Callable[[_Turn, Event], None]:
-        def accept(turn: _Turn, event: Event) -> None:
-            if event.kind is EventKind.CHOICE:
-                raise _Rejected(Text(m.HELP_TEXT))
-            setattr(turn.state.answers, name, event.value)
-            self._fire(turn, "proceed")
-
-        return accept
-
-    def _approach_text(self, name: str) -> Callable[[_Turn, Event], None]:
-        def accept(turn: _Turn, event: Event) -> None:
-            if event.kind is EventKind.CHOICE:
-                raise _Rejected(Text(m.HELP_TEXT))
-            setattr(self._given(turn.state), name, event.value)
-            self._fire(turn, "proceed")
-
-        return accept
-
-    def _toggle(self, turn: _Turn, event: Event) -> None:
+    def _act_organisation(self, turn: _Turn, value: str) -> None:
+        """A name from the board's list (tapped, or matched as typed), or a new one kept as typed."""
         state = turn.state
-        try:
-            picked = self._pick(turn, event)
-        except _Rejected:
-            if state.position.step != Step.SUPPORT or event.kind is not EventKind.TEXT:
-                raise
-            self._given(state).support_other = event.value
-            picked = "other" if "other" not in state.pending else ""
-            turn.lines.append(Text(m.SAVED_OTHER))
-        if picked == DONE_ID:
-            self._done_toggling(turn)
-        elif picked:
-            state.pending = (
-                [p for p in state.pending if p != picked]
-                if picked in state.pending
-                else [*state.pending, picked]
-            )
-
-    def _done_toggling(self, turn: _Turn) -> None:
-        state = turn.state
-        if state.position.step == Step.PICK_APPROACHES:
-            if not state.pending:
-                raise _Rejected(Text(m.NEED_ONE))
-            order = [a.id for a in self.content.approaches]
-            state.answers.approaches = sorted(state.pending, key=order.index)
+        shown = state.pending
+        typed = state.held.value if state.held and state.held.reason == "search" else None
+        if value.startswith("org") and value[3:].isdigit() and int(value[3:]) < len(shown):
+            name = shown[int(value[3:])]
+        elif value == "none" and typed:
+            name = typed
         else:
-            self._given(state).support = sorted(state.pending, key=[o.id for o in self.content.support].index)
+            matches = self._matching(value, turn.context.organisations)
+            exact = [known for known in matches if fold(known) == fold(value)]
+            if exact:
+                name = exact[0]
+            elif matches:
+                state.pending = matches
+                state.held = Held(Step.ORGANISATION, value, "search")
+                return
+            else:
+                name = value
+        state.pending, state.held = [], None
+        AnswerField("organisation").put(self._asking(turn), clean_name(name))
         self._fire(turn, "proceed")
 
-    def _checklist(self, turn: _Turn, event: Event) -> None:
-        approach = self.prompter.current_approach(turn.state)
-        question = approach.questions[turn.state.position.question]
-        self._given(turn.state).checklist[question.id] = self._pick(turn, event)
+    def _matching(self, typed: str, known: tuple[str, ...]) -> list[str]:
+        """The listed organisations most like what was typed: containing it, or spelt nearly the same."""
+        wanted = fold(typed)
+        if not wanted or not known:
+            return []
+        folded = {fold(name): name for name in known}
+        found = [name for key, name in folded.items() if wanted in key or key in wanted]
+        digits = [ch for ch in wanted if ch.isdigit()]
+        # A typo or two, not a different name that shares a word ("Recent Group", "Forgotten Group").
+        close = difflib.get_close_matches(wanted, list(folded), n=MATCHES_SHOWN, cutoff=0.8)
+        found += [folded[key] for key in close if [ch for ch in key if ch.isdigit()] == digits]
+        return list(dict.fromkeys(found))[:MATCHES_SHOWN]
+
+    def _act_score(self, turn: _Turn, value: Any) -> None:
+        self._asking(turn).given.score = int(value)
         self._fire(turn, "proceed")
 
-    def _score(self, turn: _Turn, event: Event) -> None:
-        self._given(turn.state).score = int(self._pick(turn, event))
-        self._fire(turn, "proceed")
+    def _act_restorative_offer(self, turn: _Turn, choice: str) -> None:
+        self._fire(turn, "restorative" if choice == "yes" else "proceed")
 
-    def _confidence(self, turn: _Turn, event: Event) -> None:
-        self._given(turn.state).confidence = self._pick(turn, event)
-        self._fire(turn, "proceed")
+    def _act_review(self, turn: _Turn, choice: str) -> None:
+        self._fire(turn, "proceed" if choice == "ok" else "change")
 
-    def _review(self, turn: _Turn, event: Event) -> None:
-        self._fire(turn, "proceed" if self._pick(turn, event) == "ok" else "change")
-
-    def _edit_approach(self, turn: _Turn, event: Event) -> None:
-        index = turn.state.answers.approaches.index(self._pick(turn, event))
+    def _act_edit_approach(self, turn: _Turn, approach_id: str) -> None:
+        index = turn.state.answers.approaches.index(approach_id)
         turn.state.position = replace(turn.state.position, approach=index, question=0)
         self._fire(turn, "proceed")
 
-    def _edit_field(self, turn: _Turn, event: Event) -> None:
-        step = self._pick(turn, event)
-        assert step in {s for s, _ in edit_fields(turn.state)}  # noqa: S101 - _pick only returns offered ids
+    def _act_edit_field(self, turn: _Turn, step: str) -> None:
         turn.state.history.append(turn.state.position)
         turn.state.editing = True
         self._go(turn, replace(turn.state.position, step=step, question=0))
 
-    def _offer_plan(self, turn: _Turn) -> None:
+    def _arrive_plan(self, turn: _Turn) -> None:
         state = turn.state
         state.editing = False
         if state.status == Status.DRAFT:
@@ -480,30 +587,42 @@ class Engine:
             turn.effects.append(Complete())
         plan = build_plan(state, self.content)
         document = Document("plan", Text(m.PLAN_TITLE), plan)
-        turn.extra.append(Reply((Text(m.PLAN_READY), *plan_lines(plan)), document=document, step="plan"))
+        lines = [Text(m.PLAN_READY), *plan_lines(plan)]
+        code = None
+        if not state.return_code_given:
+            code = self.ids.return_code()
+            state.return_code_given = True
+            turn.effects.append(IssueReturnCode(code))
+            lines.append(Text(m.RETURN_CODE, {"code": Text(code, verbatim=True)}))
+        turn.extra.append(Reply(tuple(lines), document=document, step="plan", return_code=code))
 
-    def _consent(self, turn: _Turn, event: Event) -> None:
-        if self._pick(turn, event) == "yes":
+    def _act_consent(self, turn: _Turn, choice: str) -> None:
+        state = turn.state
+        if choice in {SentTo.LEAD, SentTo.BOARD}:
             reference = self.ids.reference()
-            turn.state.answers.reference = reference
-            turn.state.status = Status.SUBMITTED
-            turn.effects.append(Submit(reference))
-            turn.lines.append(Text(m.SUBMITTED, {"reference": Text(reference, verbatim=True)}))
+            state.answers.reference = reference
+            state.answers.sent_to = choice
+            state.status = Status.SUBMITTED
+            turn.effects.append(Submit(reference, choice))
+            said = m.SUBMITTED_LEAD if choice == SentTo.LEAD else m.SUBMITTED
+            turn.lines.append(Text(said, {"reference": Text(reference, verbatim=True)}))
+            turn.facts["reference"] = reference
         else:
             turn.lines.append(Text(m.KEPT_DRAFT))
         self._fire(turn, "proceed")
-        if turn.state.status == Status.SUBMITTED:
-            turn.state.history.clear()  # what the board received cannot be walked back into and changed
+        if state.status == Status.SUBMITTED:
+            state.history.clear()  # what was sent cannot be walked back into and changed
 
-    def _finished(self, turn: _Turn, event: Event) -> None:
-        if self._pick(turn, event) == "send":
+    def _act_finished(self, turn: _Turn, choice: str) -> None:
+        if choice == "send":
             self._fire(turn, "reconsider")
 
-    def _confirm_delete(self, turn: _Turn, event: Event) -> None:
+    def _act_confirm_delete(self, turn: _Turn, choice: str) -> None:
         state = turn.state
-        if self._pick(turn, event) == "yes":
+        if choice == "yes":
             state.answers = Answers()
             state.history, state.return_to, state.pending = [], None, []
+            state.held, state.after, state.previous = None, None, None
             state.status = Status.DELETED
             state.position = Position(Step.DELETED)
             turn.effects.append(Erase())
@@ -518,20 +637,10 @@ class Engine:
     def suggest_score(self, approach_id: str, checklist: dict[str, str]) -> int | None:
         """1 to 5 from the share of "yes" (and half of "partly"); "not sure" does not count."""
         weights = {a.id: a.weight for a in self.content.checklist_answers}
-        counted = [weights[answer] for answer in checklist.values() if weights.get(answer) is not None]
-        if not counted:
+        counted_weights = [
+            weights[answer] for answer in checklist.values() if weights.get(answer) is not None
+        ]
+        if not counted_weights:
             return None
-        share = sum(w for w in counted if w is not None) / len(counted)
+        share = sum(w for w in counted_weights if w is not None) / len(counted_weights)
         return 1 + int(share * 4 + 0.5)
-
-
-def _command_word(event: Event) -> str | None:
-    """The command in "/back" (or "/back@bot"), or a bare command word typed or tapped on its own."""
-    value = event.value.strip().lower()
-    if value.startswith("/") and len(value) > 1:
-        return value[1:].split(maxsplit=1)[0].split("@", 1)[0]
-    return value if value in COMMANDS else None
-
-
-def _fold(value: str) -> str:
-    return " ".join(value.casefold().strip(" .!?").split())

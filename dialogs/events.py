@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Protocol
 
 from dialogs.i18n import Translator
@@ -23,8 +25,10 @@ __all__ = [
     "EventKind",
     "Ids",
     "IssueResumeCode",
+    "IssueReturnCode",
     "Outcome",
     "Submit",
+    "clean_name",
     "clean_text",
 ]
 
@@ -76,6 +80,8 @@ class Ids(Protocol):
 
     def resume_code(self) -> str: ...
 
+    def return_code(self) -> str: ...
+
     def reference(self) -> str: ...
 
 
@@ -85,8 +91,9 @@ class Context:
 
     translator: Translator
     languages: tuple[str, ...] = ("en",)
-    organisations: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()  # the board's list of partner organisations
     resume_days: int = 30
+    language_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # each in itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +102,16 @@ class IssueResumeCode:
 
 
 @dataclass(frozen=True, slots=True)
+class IssueReturnCode:
+    """A code that starts next year's evaluation from this one's answers."""
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
 class Submit:
     reference: str
+    destination: str  # a dialogs.state.SentTo: the organisation's ICF lead or the board
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +124,7 @@ class Erase:
     """The person asked to delete everything they gave."""
 
 
-Effect = IssueResumeCode | Submit | Complete | Erase
+Effect = IssueResumeCode | IssueReturnCode | Submit | Complete | Erase
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +135,11 @@ class Outcome:
 
 
 _KEEP = {"\n", "\t"}
+# Bidirectional embeddings, overrides and isolates: typed, they make words display as something else
+# ("Org \u202egnp.exe" shows as "Org exe.png"). Pages isolate each piece of text themselves.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+# Names lose the directional marks too: a name is shown on its own, isolated, wherever it appears.
+_NAME_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c"))
 # Format characters (Cf) stay: Urdu, Punjabi and Gujarati need the zero-width joiners.
 _DROP = {"Cc", "Cs", "Co", "Cn"}
 # Terminal escape sequences, whole: a key such as Left arrow (ESC [ D) or Delete (ESC [ 3 ~) sent by a
@@ -143,4 +163,10 @@ def clean_text(value: str) -> str:
         if "\x1b" in value or "\x9b" in value:
             value = _ESCAPES.sub("", value)
         kept = "".join(ch for ch in value if ch in _KEEP or unicodedata.category(ch) not in _DROP)
+        kept = kept.translate(_BIDI_CONTROLS)
     return unicodedata.normalize("NFC", kept).strip()
+
+
+def clean_name(value: str) -> str:
+    """A name as it is shown everywhere: one line, no directional marks, spaces collapsed."""
+    return " ".join(clean_text(value).translate(_NAME_MARKS).split())

@@ -1,182 +1,81 @@
-"""The shape of the conversation: its steps and the moves between them, declared once.
+"""The shape of the conversation as a state machine, built from the step declarations.
 
-``proceed`` is fired after a step has accepted an answer; the first transition whose conditions
-hold wins, so the order of the table matters. Detours that return to wherever the person was
-(back, pause, language, delete, edits from the review) restore a stored position instead, and are
-listed in ``DETOURS`` so the diagram shows them too.
+``proceed`` is fired after a step has accepted an answer; the first move whose conditions hold
+wins, so the order of a declaration's moves matters. The commands (dialogs/commands.py), side
+questions and edits from the review move to a stored position instead; the diagram draws them too.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from transitions import Machine
 
-__all__ = [
-    "APPROACH_STEPS",
-    "DETOURS",
-    "FREE_TEXT_STEPS",
-    "SKIPPABLE_STEPS",
-    "TRANSITIONS",
-    "Step",
-    "build_machine",
-    "mermaid",
-]
+from dialogs.commands import COMMAND_TABLE
+from dialogs.steps import STEPS, Go, Step
+
+__all__ = ["TRANSITIONS", "Step", "build_machine", "mermaid"]
+
+FIRST = Step.CHOOSE_LANGUAGE
 
 
-class Step(StrEnum):
-    CHOOSE_LANGUAGE = "choose_language"
-    CHOOSE_SCOPE = "choose_scope"
-    CHOOSE_LEVEL = "choose_level"
-    ORGANISATION = "organisation"
-    UNIT_NAME = "unit_name"
-    ACTIVITY_NAME = "activity_name"
-    PICK_APPROACHES = "pick_approaches"
-    CHECKLIST = "checklist"
-    SCORE = "score"
-    CONFIDENCE = "confidence"
-    STORY = "story"
-    SUPPORT = "support"
-    SUPPORT_OTHER = "support_other"
-    ACTION = "action"
-    REVIEW = "review"
-    EDIT_APPROACH = "edit_approach"
-    EDIT_FIELD = "edit_field"
-    CONSENT = "consent"
-    FINISHED = "finished"
-    PAUSED = "paused"
-    CONFIRM_DELETE = "confirm_delete"
-    DELETED = "deleted"
-
-
-FREE_TEXT_STEPS = frozenset(
-    {Step.ORGANISATION, Step.UNIT_NAME, Step.ACTIVITY_NAME, Step.STORY, Step.SUPPORT_OTHER, Step.ACTION}
-)
-# The questions asked about one approach: they show progress and belong to an approach index.
-APPROACH_STEPS = frozenset(
-    {Step.CHECKLIST, Step.SCORE, Step.CONFIDENCE, Step.STORY, Step.SUPPORT, Step.SUPPORT_OTHER, Step.ACTION}
-)
-SKIPPABLE_STEPS = APPROACH_STEPS | {Step.UNIT_NAME, Step.ACTIVITY_NAME}
-
-# The steps that close an approach's questions in each scope, and where editing returns.
-_AFTER_APPROACH: list[dict[str, Any]] = [
-    {"dest": Step.REVIEW, "conditions": "editing"},
-    {"dest": Step.CHECKLIST, "conditions": ["annual", "more_approaches"], "before": "next_approach"},
-    {"dest": Step.SCORE, "conditions": ["activity", "more_approaches"], "before": "next_approach"},
-    {"dest": Step.REVIEW},
-]
-
-
-def _proceed(source: Step, *moves: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"trigger": "proceed", "source": source, **move} for move in moves]
+def _transition(source: str, go: Go) -> dict[str, Any]:
+    move: dict[str, Any] = {"trigger": go.trigger, "source": source, "dest": go.to.value}
+    if go.when:
+        move["conditions"] = list(go.when)
+    if go.unless:
+        move["unless"] = list(go.unless)
+    if go.before:
+        move["before"] = go.before
+    return move
 
 
 TRANSITIONS: list[dict[str, Any]] = [
-    *_proceed(Step.CHOOSE_LANGUAGE, {"dest": Step.CHOOSE_SCOPE}),
-    *_proceed(
-        Step.CHOOSE_SCOPE,
-        {"dest": Step.CHOOSE_LEVEL, "conditions": "annual"},
-        {"dest": Step.ORGANISATION},
-    ),
-    *_proceed(Step.CHOOSE_LEVEL, {"dest": Step.ORGANISATION}),
-    *_proceed(
-        Step.ORGANISATION,
-        {"dest": Step.ACTIVITY_NAME, "conditions": "activity"},
-        {"dest": Step.UNIT_NAME, "conditions": "needs_unit"},
-        {"dest": Step.CHECKLIST, "before": "first_approach"},
-    ),
-    *_proceed(Step.UNIT_NAME, {"dest": Step.CHECKLIST, "before": "first_approach"}),
-    *_proceed(Step.ACTIVITY_NAME, {"dest": Step.PICK_APPROACHES}),
-    *_proceed(Step.PICK_APPROACHES, {"dest": Step.SCORE, "before": "first_approach"}),
-    *_proceed(
-        Step.CHECKLIST,
-        {"dest": Step.CHECKLIST, "conditions": "more_questions", "before": "next_question"},
-        {"dest": Step.REVIEW, "conditions": "editing"},
-        {"dest": Step.SCORE},
-    ),
-    *_proceed(
-        Step.SCORE,
-        {"dest": Step.REVIEW, "conditions": "editing"},
-        {"dest": Step.CONFIDENCE, "conditions": "annual"},
-        {"dest": Step.STORY},
-    ),
-    *_proceed(Step.CONFIDENCE, {"dest": Step.REVIEW, "conditions": "editing"}, {"dest": Step.STORY}),
-    *_proceed(Step.STORY, {"dest": Step.REVIEW, "conditions": "editing"}, {"dest": Step.SUPPORT}),
-    *_proceed(
-        Step.SUPPORT,
-        {"dest": Step.SUPPORT_OTHER, "conditions": "wants_other"},
-        {"dest": Step.ACTION, "conditions": "annual", "unless": "editing"},
-        *_AFTER_APPROACH,
-    ),
-    *_proceed(
-        Step.SUPPORT_OTHER,
-        {"dest": Step.ACTION, "conditions": "annual", "unless": "editing"},
-        *_AFTER_APPROACH,
-    ),
-    *_proceed(Step.ACTION, *_AFTER_APPROACH),
-    *_proceed(Step.REVIEW, {"dest": Step.CONSENT}),
-    {"trigger": "change", "source": Step.REVIEW, "dest": Step.EDIT_APPROACH},
-    *_proceed(Step.EDIT_APPROACH, {"dest": Step.EDIT_FIELD}),
-    *_proceed(Step.CONSENT, {"dest": Step.FINISHED}),
-    {"trigger": "reconsider", "source": Step.FINISHED, "dest": Step.CONSENT},
-    {"trigger": "pause", "source": "*", "dest": Step.PAUSED},
-    {"trigger": "delete", "source": "*", "dest": Step.CONFIRM_DELETE},
-    *_proceed(Step.CONFIRM_DELETE, {"dest": Step.DELETED}),
+    _transition(name, go) for name, declared in STEPS.items() for go in declared.goes
 ]
 
 # Moves to a stored position, made with ``set_state``: (from, to, label) for the diagram.
 DETOURS: list[tuple[str, str, str]] = [
-    ("*", "previous step", "back"),
-    ("*", Step.CHOOSE_LANGUAGE, "language"),
-    (Step.CHOOSE_LANGUAGE, "where they were", "language chosen"),
-    (Step.PAUSED, "where they were", "resume"),
-    (Step.CONFIRM_DELETE, "where they were", "keep"),
-    (Step.EDIT_FIELD, "the chosen step", "edit"),
+    *(("any", spec.goes_to, spec.command.value) for spec in COMMAND_TABLE),
+    (Step.CHOOSE_LANGUAGE.value, "where they were", "language chosen"),
+    (Step.PAUSED.value, "where they were", "resume"),
+    (Step.CONFIRM_DELETE.value, "where they were", "keep"),
+    (Step.EDIT_FIELD.value, "the chosen step", "edit"),
+    ("a typed answer", Step.CHECK_TYPED.value, "contact details or a command word"),
+    (Step.CHECK_TYPED.value, "where they were going", "keep, change or the command"),
+    ("a story, need or action typed in another language", Step.IN_ENGLISH.value, "proceed"),
+    (Step.IN_ENGLISH.value, "where they were going", "typed or skipped"),
 ]
 
 
 def build_machine() -> Machine:
     """The one machine all conversations share; models are attached by the engine."""
-    plain = [{k: _plain(v) for k, v in move.items()} for move in TRANSITIONS]
     return Machine(
         model=None,
         states=[step.value for step in Step],
-        transitions=plain,
-        initial=Step.CHOOSE_LANGUAGE.value,
+        transitions=TRANSITIONS,
+        initial=FIRST.value,
         auto_transitions=False,
         send_event=False,
     )
 
 
-def _plain(value: Any) -> Any:
-    """``transitions`` names Enum states by member name; we store and pass the values."""
-    return value.value if isinstance(value, Step) else value
-
-
 def _label(move: dict[str, Any]) -> str:
-    label = move["trigger"]
-    conditions = move.get("conditions")
-    unless = move.get("unless")
-    parts = [conditions] if isinstance(conditions, str) else list(conditions or [])
-    parts += [f"not {unless}"] if unless else []
-    return f"{label} [{' and '.join(parts)}]" if parts else label
-
-
-def mermaid() -> str:
-    """The flow as a Mermaid state diagram, generated from the table above."""
-    lines = ["stateDiagram-v2", f"    [*] --> {Step.CHOOSE_LANGUAGE.value}"]
-    for move in TRANSITIONS:
-        source = "any" if move["source"] == "*" else str(move["source"])
-        lines.append(f"    {source} --> {move['dest']} : {_label(move)}")
-    for source, dest, label in DETOURS:
-        lines.append(f"    {'any' if source == '*' else source} --> {_node(dest)} : {label}")
-    lines += [f"    {Step.FINISHED.value} --> [*]", f"    {Step.DELETED.value} --> [*]"]
-    return "\n".join(lines) + "\n"
+    parts = list(move.get("conditions", [])) + [f"not {u}" for u in move.get("unless", [])]
+    return f"{move['trigger']} [{' and '.join(parts)}]" if parts else move["trigger"]
 
 
 def _node(name: str) -> str:
-    return name.replace(" ", "_")
+    return name.replace(" ", "_").replace(",", "")
+
+
+def mermaid() -> str:
+    """The flow as a Mermaid state diagram, generated from the declarations."""
+    lines = ["stateDiagram-v2", f"    [*] --> {FIRST.value}"]
+    lines += [f"    {move['source']} --> {move['dest']} : {_label(move)}" for move in TRANSITIONS]
+    lines += [f"    {_node(source)} --> {_node(dest)} : {label}" for source, dest, label in DETOURS]
+    lines += [f"    {Step.FINISHED.value} --> [*]", f"    {Step.DELETED.value} --> [*]"]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["NP_", "N_", "Plural", "Text", "Translator", "counted", "render"]
+from babel.lists import format_list
+
+__all__ = ["NP_", "N_", "Listed", "Plural", "Text", "Translator", "counted", "language_of", "render"]
 
 Plural = tuple[str, str]
 
@@ -32,11 +34,18 @@ class Translator(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Listed:
+    """Several labels or names as one list ("A, B and C"), joined the way the language joins lists."""
+
+    items: tuple[Text, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Text:
     """One whole sentence or label to translate; ``plural`` and ``count`` select a plural form."""
 
     msgid: str
-    params: Mapping[str, str | int | float | Text] = field(default_factory=dict)
+    params: Mapping[str, str | int | float | Text | Listed] = field(default_factory=dict)
     plural: str | None = None
     count: int | None = None
     verbatim: bool = False  # the person's own words or a name: shown as given, never translated
@@ -62,13 +71,27 @@ def render(text: Text, translator: Translator, isolate: bool = False) -> str:
     return pattern.format_map(values)
 
 
-def counted(message: Plural, count: int, **params: str | int | float | Text) -> Text:
+def counted(message: Plural, count: int, **params: str | int | float | Text | Listed) -> Text:
     """The form of ``message`` that fits ``count``, in whatever language it is rendered."""
     return Text(message[0], params, plural=message[1], count=count)
 
 
-def _param(value: str | int | float | Text, translator: Translator, isolate: bool) -> str | int | float:
+def language_of(translator: Translator) -> str:
+    """The catalog's language (its header's Language), English for the source language."""
+    info = getattr(translator, "info", None)
+    language = info().get("language", "") if callable(info) else ""
+    return str(language or "en")
+
+
+def _param(
+    value: str | int | float | Text | Listed, translator: Translator, isolate: bool
+) -> str | int | float:
+    if isinstance(value, Listed):
+        shown = [str(_param(item, translator, isolate)) for item in value.items]
+        language = language_of(translator)
+        # British English lists, as people in Kirklees write them ("a, b and c").
+        return format_list(shown, locale="en_GB" if language == "en" else language) if shown else ""
     if not isinstance(value, Text):
         return value
-    shown = render(value, translator, isolate)
-    return f"{FSI}{shown}{PDI}" if isolate and value.verbatim else shown
+    shown_text = render(value, translator, isolate)
+    return f"{FSI}{shown_text}{PDI}" if isolate and value.verbatim else shown_text

@@ -15,6 +15,12 @@ WELCOME = N_(
     "I save each answer as you go, so you can stop and carry on later."
 )
 NO_NAMES = N_("Please do not name private people in your stories.")
+INCLUSIVE_MEANS = N_("Here, inclusive means that everyone can take part and feel they belong.")
+WHERE_ANSWERS_GO = N_("Nobody else sees your answers unless you choose, at the end, to send them.")
+# TRANSLATORS: The name of this language, written in it, on its button in the language list.
+# Punjabi: name the script (Gurmukhi). Urdu: say that Punjabi speakers who read Urdu script can
+# choose it too.
+LANGUAGE_SELF_NAME = N_("English")
 CHOOSE_LANGUAGE = N_("Which language would you like to use?")
 CHOOSE_SCOPE = N_("What would you like to do?")
 SCOPE_ANNUAL = N_("A yearly check for our group or team")
@@ -25,6 +31,9 @@ LEVEL_DIRECTORATE = N_("A department or service")
 LEVEL_TEAM = N_("A team")
 ASK_ORGANISATION = N_("What is the name of your organisation?")
 ASK_ORGANISATION_KNOWN = N_("What is the name of your organisation? Choose it below, or type it.")
+ASK_ORGANISATION_SEARCH = N_(
+    "What is the name of your organisation? Type it, and I will look for it in the list."
+)
 ASK_DIRECTORATE = N_("What is the name of the department or service?")
 ASK_TEAM = N_("What is the name of the team?")
 ASK_ACTIVITY = N_("What is the activity called? For example, a project, a group or an event.")
@@ -32,30 +41,108 @@ PICK_APPROACHES = N_("Which ways of working does this activity use? Choose all t
 
 # The five approaches --------------------------------------------------------------------------
 PROGRESS = N_("Part {number} of {total}: {name}")
+PROGRESS_QUESTION = N_("Part {number} of {total} · question {question} of {questions}: {name}")
+PROGRESS_RESTORATIVE = N_("Extra part · question {number} of {total}")
 APPROACH_INTRO = N_("Next: {name}.")
 QUESTION = N_("Question {number} of {total}: {question}")
-ASK_SCORE = N_("How well does {name} describe your work? Choose a score from 1 to 5.")
+# TRANSLATORS: {name} is an approach's name. It stands alone before the colon: no change of case or gender.
+ASK_SCORE = N_("{name}: how well does this describe your work? Choose a score from 1 to 5.")
 SUGGEST_SCORE = N_(
     "From your answers, I suggest {score}: {label}. Choose it to agree, or choose another score."
 )
 SCORE_CHOICE = N_("{value}: {label}")
 ASK_CONFIDENCE = N_("How sure does your team feel about working this way?")
+# TRANSLATORS: {name} is an approach's name. It stands alone before the colon: no change of case or gender.
 ASK_STORY = N_(
-    "Tell me a short story about {name} in your work. What happened, who took part, and what "
-    "changed? You can skip this."
+    "{name}: please tell me a short story from your work that shows this. What happened, who took "
+    "part, and what changed? You can skip this."
 )
+ASK_REFLECTION = N_(
+    "What went well? What would you do differently next time? Answer one or both, in a few words. "
+    "You can skip this."
+)
+ASK_EVIDENCE = N_("What shows this? Choose all that fit, then choose Done.")
+ASK_EVIDENCE_OTHER = N_("What else shows it? Please type it.")
 ASK_SUPPORT = N_("What would help you do more of this? Choose all that fit, then choose Done.")
 ASK_SUPPORT_OTHER = N_("What else would help? Please type it.")
-ASK_ACTION = N_("What is one thing you will do about {name} in the next 12 months? You can skip this.")
+# TRANSLATORS: {name} is an approach's name. It stands alone before the colon: no change of case or gender.
+ASK_ACTION = N_("{name}: what is one thing you will do in the next 12 months? You can skip this.")
+ASK_ACTION_OWNER = N_("Who will do it? A role is fine, such as team leader. You can skip this.")
+ASK_ACTION_DUE = N_("By when? Choose one, or type a date. You can skip this.")
+ASK_IN_ENGLISH = N_(
+    "Would you like to add it in English too? Then the board can read it. Type it in English, or choose Skip."
+)
 DONE = N_("Done")
 SAVED_OTHER = N_("Thank you. I added that as something else that would help.")
+
+# Words typed that need a second look ------------------------------------------------------------
+HELD_CONTACT = N_(
+    "This looks like someone's contact details. Stories should not name private people. Keep it, or "
+    "change it?"
+)
+KEEP_IT = N_("Keep it")
+CHANGE_IT = N_("Change it")
+IT_IS_MY_ANSWER = N_("It is my answer")
+DID_YOU_MEAN_BACK = N_("Did you mean to go back, or is that your answer?")
+DID_YOU_MEAN_SKIP = N_("Did you mean to skip this question, or is that your answer?")
+DID_YOU_MEAN_HELP = N_("Did you mean to ask for help, or is that your answer?")
+DID_YOU_MEAN_PAUSE = N_("Did you mean to pause, or is that your answer?")
+DID_YOU_MEAN_SUMMARY = N_("Did you mean to see a summary, or is that your answer?")
+DID_YOU_MEAN_LANGUAGE = N_("Did you mean to change the language, or is that your answer?")
+DID_YOU_MEAN_DELETE = N_("Did you mean to delete everything, or is that your answer?")
+
+# The words people may type for each command and answer, in their own language: several words or
+# phrases, separated by |. English always works too.
+# TRANSLATORS: Words people may type to go back one question. Separate them with |. Add common variants.
+WORDS_BACK = N_("back | go back | previous")
+# TRANSLATORS: Words people may type to skip a question. Separate them with |. Add common variants.
+WORDS_SKIP = N_("skip | skip it | pass")
+# TRANSLATORS: Words people may type to ask for help. Separate them with |. Add common variants.
+WORDS_HELP = N_("help | help me")
+# TRANSLATORS: Words people may type to pause and get a code. Separate them with |. Add common variants.
+WORDS_PAUSE = N_("pause | stop | later")
+# TRANSLATORS: Words people may type to see their answers so far. Separate them with |. Add common variants.
+WORDS_SUMMARY = N_("summary | my answers")
+# TRANSLATORS: Words people may type to change the language. Separate them with |. Add common variants.
+WORDS_LANGUAGE = N_("language | change language")
+# TRANSLATORS: Words people may type to delete everything. Separate them with |. Add common variants.
+WORDS_DELETE = N_("delete | delete everything")
+# TRANSLATORS: Words people may type for "yes". Separate them with |. Add common variants.
+WORDS_YES = N_("yes | y | yeah | ok")
+# TRANSLATORS: Words people may type for "no". Separate them with |. Add common variants.
+WORDS_NO = N_("no | n | nope")
+# TRANSLATORS: Words people may type when they have chosen everything that fits. Separate them with |.
+WORDS_DONE = N_("done | finished | that is all")
+
+# Last year's answers, from a return code --------------------------------------------------------------
+# TRANSLATORS: {answer} is last year's answer, as its label, or the name typed last year.
+STILL_SAME = N_("Still the same ({answer})")
+LAST_YEAR_SCORE = N_("Last year you chose {score}.")
+RETURN_CODE = N_(
+    "Next year, start with this return code to begin from this year's answers: {code}. Please keep it safe."
+)
+ORGANISATION_MATCHES = N_("Is it one of these? Choose it, or choose None of these to keep what you typed.")
+NONE_OF_THESE = N_("None of these")
+
+# The restorative checklist (an extra part) -----------------------------------------------------------
+RESTORATIVE_OFFER = N_(
+    "There is one more part, if you want it: the Restorative Approach Checklist. It asks about "
+    "relationships, working with people, and learning. It takes about 5 minutes. Would you like to do it?"
+)
+RESTORATIVE_YES = N_("Yes, let us do it")
+RESTORATIVE_NO = N_("No, thank you")
 
 # Review, plan and sending -----------------------------------------------------------------------
 REVIEW = N_("Here is what you told me. Please check it.")
 REVIEW_FOR = N_("For: {who}")
 REVIEW_LINE = N_("{name}: {score}. Confidence: {confidence}. Story: {story}. Action: {action}.")
 REVIEW_LINE_ACTIVITY = N_("{name}: {score}. Story: {story}.")
-REVIEW_SUPPORT = N_("Help you asked for with {name}: {support}.")
+# TRANSLATORS: {name} is an approach's name; {support} a list of the help asked for.
+REVIEW_SUPPORT = N_("{name} – help you asked for: {support}.")
+# TRANSLATORS: {names} is a list of approaches' names.
+REVIEW_SKIPPED = N_(
+    "These parts have no answers yet: {names}. You can add them with Change something, or go on without them."
+)
 NO_SCORE = N_("no score yet")
 SCORE_VALUE = N_("{value} out of 5")
 GIVEN = N_("given")
@@ -63,30 +150,49 @@ NOT_GIVEN = N_("not given")
 LOOKS_RIGHT = N_("It looks right. Show my plan")
 CHANGE_SOMETHING = N_("Change something")
 EDIT_WHICH_APPROACH = N_("Which part would you like to change?")
-EDIT_WHICH_FIELD = N_("What would you like to change about {name}?")
+# TRANSLATORS: {name} is an approach's name. It stands alone before the colon: no change of case or gender.
+EDIT_WHICH_FIELD = N_("{name}: what would you like to change?")
 FIELD_CHECKLIST = N_("The answers to the questions")
 FIELD_SCORE = N_("The score")
 FIELD_CONFIDENCE = N_("How sure we feel")
 FIELD_STORY = N_("The story")
 FIELD_SUPPORT = N_("The help we need")
 FIELD_ACTION = N_("Our action")
+FIELD_REFLECTION = N_("What went well, and what we would change")
+FIELD_EVIDENCE = N_("What shows it")
 PLAN_READY = N_("Here is your support plan. You can print it or save it.")
 PLAN_TITLE = N_("Your support plan")
-ASK_CONSENT = N_(
-    "May I send your answers and plan to the Communities Partnership Board? They use them to plan "
-    "support and training across Kirklees."
+ASK_CONSENT = N_("Who should get your answers and plan?")
+CONSENT_LEAD = N_("Send to my organisation's ICF lead")
+CONSENT_BOARD = N_("Send to the board")
+CONSENT_KEEP = N_("Keep it to myself")
+CONSENT_LEAD_MEANS = N_(
+    "If you send it to your organisation's ICF lead, they see your answers and stories. They can add "
+    "them to your organisation's plan for the board."
 )
-CONSENT_YES = N_("Yes, send it")
-CONSENT_NO = N_("Not now")
+CONSENT_BOARD_MEANS = N_(
+    "If you send it to the board, staff of the Communities Partnership Board see your answers and "
+    "stories. They use them to plan support and training across Kirklees."
+)
+CONSENT_KEEP_MEANS = N_("If you keep it, nobody else sees it. You can still send it later.")
+# TRANSLATORS: {names} is a list of approaches' names.
+CONSENT_SKIPPED = N_("These parts have no answers: {names}. Whoever you send it to will see that.")
 SUBMITTED = N_("Thank you! I have sent it to the board. Your reference is {reference}.")
+SUBMITTED_LEAD = N_(
+    "Thank you! I have sent it to your organisation's ICF lead. Your reference is {reference}."
+)
 KEPT_DRAFT = N_("I have not sent it. Your answers stay saved, and you can send them later.")
-SEND_NOW = N_("Send it to the board now")
+SEND_NOW = N_("Send it now")
 FINISHED = N_("This check is finished. Thank you for taking part!")
 
 # Moving around --------------------------------------------------------------------------------
 BACK = N_("Back")
 SKIP = N_("Skip")
 HELP = N_("Help")
+PAUSE = N_("Pause")
+SUMMARY_BUTTON = N_("My answers so far")
+LANGUAGE = N_("Language")
+DELETE = N_("Delete everything")
 AT_START = N_("This is the first question, so there is nowhere to go back to.")
 CANNOT_SKIP = N_("This one is needed, so it cannot be skipped.")
 SKIPPED = N_("Skipped. You can come back to it at the review.")
@@ -129,7 +235,8 @@ PLAN_NO_OVERALL = N_("There is no overall score yet, because no part was scored.
 PLAN_SCORES = N_("Scores")
 PLAN_SCORE_LINE = N_("{name}: {score}")
 PLAN_STRENGTHS = N_("Your strengths")
-PLAN_STRENGTH = N_("{name} is a strength. Think about sharing your story as good news.")
+# TRANSLATORS: {name} is an approach's name. It stands alone before the colon: no change of case or gender.
+PLAN_STRENGTH = N_("{name}: this is one of your strengths. Think about sharing your story as good news.")
 PLAN_STORY = N_("Your story: {story}")
 PLAN_NO_STRENGTHS = N_("No strengths yet. That is fine: every team starts somewhere.")
 PLAN_PRIORITIES = N_("What to work on first")
@@ -138,9 +245,13 @@ PLAN_SUPPORT = N_("Help you asked for: {support}")
 PLAN_FIRST_STEPS = N_("First steps")
 PLAN_LEARN_FROM = N_("Learn from others in Kirklees")
 PLAN_READ_ABOUT = N_("Ways of working to read about")
+# TRANSLATORS: {section} is a section of the framework document, such as "7a".
+PLAN_READ_MORE = N_("Read more in the framework, section {section}.")
 PLAN_NO_PRIORITIES = N_("You are doing well on every part. Keep going, and help others learn from you.")
 PLAN_ACTIONS = N_("Your actions for the next 12 months")
 PLAN_ACTION = N_("{name}: {action}")
+PLAN_ACTION_OWNER = N_("Who: {owner}")
+PLAN_ACTION_DUE = N_("By when: {due}")
 PLAN_NO_ACTIONS = N_("You have not set any actions yet.")
 PLAN_NEXT = N_("What happens next")
 PLAN_NEXT_TEXT = N_(

@@ -1,12 +1,14 @@
 """The stored state of one conversation: where it is, and every answer given so far.
 
 It is plain data that round-trips through JSON, so any process can load it, apply one input and
-store it again; nothing about a conversation lives in memory between turns.
+store it again; nothing about a conversation lives in memory between turns. ``from_json`` reads
+states written by older versions (missing keys take their defaults) and newer ones (unknown keys
+are ignored), so a release never strands a conversation half-way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
@@ -14,9 +16,12 @@ __all__ = [
     "ApproachAnswers",
     "Answers",
     "ConversationState",
+    "Held",
     "Note",
     "Position",
+    "Previous",
     "Scope",
+    "SentTo",
     "Status",
 ]
 
@@ -33,17 +38,33 @@ class Status(StrEnum):
     DELETED = "deleted"
 
 
+class SentTo(StrEnum):
+    """Who the person chose to send the evaluation to (the framework's path: team -> lead -> board)."""
+
+    LEAD = "lead"  # the organisation's ICF lead, who may roll it up with others for the board
+    BOARD = "board"  # the Communities Partnership Board
+
+
+def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in fields(cls)}
+    return {key: value for key, value in data.items() if key in names}
+
+
 @dataclass(frozen=True, slots=True)
 class Position:
     step: str
     approach: int = 0  # index into Answers.approaches
-    question: int = 0  # index into that approach's checklist
+    question: int = 0  # index into that approach's checklist (or the restorative checklist)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "step", str(self.step))  # a plain string, even when given a Step
 
     def to_json(self) -> dict[str, Any]:
         return {"step": self.step, "approach": self.approach, "question": self.question}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Position:
+        return cls(**_known(cls, data))
 
 
 @dataclass(slots=True)
@@ -52,10 +73,16 @@ class ApproachAnswers:
     score: int | None = None
     suggested_score: int | None = None
     confidence: str | None = None
+    reflection: str | None = None  # what went well, what they would do differently
+    evidence: list[str] = field(default_factory=list)  # evidence source ids
+    evidence_other: str | None = None
     story: str | None = None
     support: list[str] = field(default_factory=list)
     support_other: str | None = None
     action: str | None = None
+    action_owner: str | None = None
+    action_due: str | None = None  # a due option id ("6m") or a date as typed
+    english: dict[str, str] = field(default_factory=dict)  # field name -> the person's English version
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,14 +90,43 @@ class ApproachAnswers:
             "score": self.score,
             "suggested_score": self.suggested_score,
             "confidence": self.confidence,
+            "reflection": self.reflection,
+            "evidence": list(self.evidence),
+            "evidence_other": self.evidence_other,
             "story": self.story,
             "support": list(self.support),
             "support_other": self.support_other,
             "action": self.action,
+            "action_owner": self.action_owner,
+            "action_due": self.action_due,
+            "english": dict(self.english),
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ApproachAnswers:
+        return cls(**_known(cls, data))
+
     def copy(self) -> ApproachAnswers:
-        return replace(self, checklist=dict(self.checklist), support=list(self.support))
+        return replace(
+            self,
+            checklist=dict(self.checklist),
+            evidence=list(self.evidence),
+            support=list(self.support),
+            english=dict(self.english),
+        )
+
+    def answered(self) -> bool:
+        """Anything given for this approach at all: the board counts only answered parts."""
+        return bool(
+            self.checklist
+            or self.score is not None
+            or self.confidence
+            or self.reflection
+            or self.evidence
+            or self.story
+            or self.support
+            or self.action
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +146,10 @@ class Answers:
     activity: str | None = None
     approaches: list[str] = field(default_factory=list)
     by_approach: dict[str, ApproachAnswers] = field(default_factory=dict)
+    restorative: dict[str, str] = field(default_factory=dict)  # restorative prompt id -> answer id
     notes: list[Note] = field(default_factory=list)
     reference: str | None = None
+    sent_to: str | None = None  # a SentTo, once sent
 
     def approach(self, approach_id: str) -> ApproachAnswers:
         return self.by_approach.setdefault(approach_id, ApproachAnswers())
@@ -105,16 +163,74 @@ class Answers:
             "activity": self.activity,
             "approaches": list(self.approaches),
             "by_approach": {key: value.to_json() for key, value in self.by_approach.items()},
+            "restorative": dict(self.restorative),
             "notes": [{"step": note.step, "text": note.text} for note in self.notes],
             "reference": self.reference,
+            "sent_to": self.sent_to,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Answers:
+        known = _known(cls, data or {})
+        known["by_approach"] = {
+            key: ApproachAnswers.from_json(value) for key, value in (known.get("by_approach") or {}).items()
+        }
+        known["notes"] = [Note(**note) for note in known.get("notes") or []]
+        known["approaches"] = list(known.get("approaches") or [])
+        known["restorative"] = dict(known.get("restorative") or {})
+        return cls(**known)
 
     def copy(self) -> Answers:
         return replace(
             self,
             approaches=list(self.approaches),
             by_approach={key: value.copy() for key, value in self.by_approach.items()},
+            restorative=dict(self.restorative),
             notes=list(self.notes),  # notes are frozen: shared
+        )
+
+    def who(self) -> str:
+        """Who the evaluation is for, as the person named it."""
+        return " / ".join(part for part in (self.organisation, self.unit, self.activity) if part)
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Typed words waiting for the person to say what they meant, before they are stored."""
+
+    step: str  # the step the words were typed at
+    value: str
+    reason: str  # "contact": looks like someone's contact details; "command": exactly a command word
+    command: str | None = None  # the command the words may have meant
+
+    def to_json(self) -> dict[str, Any]:
+        return {"step": self.step, "value": self.value, "reason": self.reason, "command": self.command}
+
+
+@dataclass(frozen=True, slots=True)
+class Previous:
+    """Last year's evaluation, brought by a return code: offered back, never sent on with this one."""
+
+    year: int
+    answers: Answers
+    baseline_year: int  # the first year of this team's evaluations
+    baseline_scores: dict[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "answers": self.answers.to_json(),
+            "baseline_year": self.baseline_year,
+            "baseline_scores": dict(self.baseline_scores),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Previous:
+        return cls(
+            year=int(data["year"]),
+            answers=Answers.from_json(data.get("answers")),
+            baseline_year=int(data.get("baseline_year", data["year"])),
+            baseline_scores={k: int(v) for k, v in (data.get("baseline_scores") or {}).items()},
         )
 
 
@@ -129,6 +245,10 @@ class ConversationState:
     return_to: Position | None = None  # where to go after a detour (language, delete, pause)
     editing: bool = False  # changing one answer from the review: go back to the review after it
     pending: list[str] = field(default_factory=list)  # toggles chosen so far on a multi-choice step
+    held: Held | None = None  # words waiting for "did you mean...?" or "keep it, or change it?"
+    after: Position | None = None  # where a side question (an English version, say) returns to
+    previous: Previous | None = None  # last year's answers, from a return code
+    return_code_given: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The same as ``dataclasses.asdict`` (a test holds them equal), written out: it runs every turn."""
@@ -142,27 +262,33 @@ class ConversationState:
             "return_to": self.return_to.to_json() if self.return_to else None,
             "editing": self.editing,
             "pending": list(self.pending),
+            "held": self.held.to_json() if self.held else None,
+            "after": self.after.to_json() if self.after else None,
+            "previous": self.previous.to_json() if self.previous else None,
+            "return_code_given": self.return_code_given,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ConversationState:
-        known = set(Answers.__dataclass_fields__)
-        answers = {k: v for k, v in (data.get("answers") or {}).items() if k in known}  # newer keys ignored
-        answers["by_approach"] = {
-            key: ApproachAnswers(**value) for key, value in (answers.get("by_approach") or {}).items()
-        }
-        answers["notes"] = [Note(**note) for note in answers.get("notes") or []]
-        return_to = data.get("return_to")
+        def position(raw: Any) -> Position | None:
+            return Position.from_json(raw) if raw else None
+
+        held = data.get("held")
+        previous = data.get("previous")
         return cls(
-            position=Position(**data["position"]),
+            position=Position.from_json(data["position"]),
             language=data.get("language", "en"),
             status=data.get("status", Status.DRAFT),
             content_version=data.get("content_version", ""),
-            answers=Answers(**answers),
-            history=[Position(**p) for p in data.get("history") or []],
-            return_to=Position(**return_to) if return_to else None,
+            answers=Answers.from_json(data.get("answers")),
+            history=[Position.from_json(p) for p in data.get("history") or []],
+            return_to=position(data.get("return_to")),
             editing=bool(data.get("editing", False)),
             pending=list(data.get("pending") or []),
+            held=Held(**_known(Held, held)) if held else None,
+            after=position(data.get("after")),
+            previous=Previous.from_json(previous) if previous else None,
+            return_code_given=bool(data.get("return_code_given", False)),
         )
 
     def copy(self) -> ConversationState:

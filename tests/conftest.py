@@ -28,10 +28,14 @@ class FixedIds:
 
     def __init__(self) -> None:
         self._codes = itertools.count(1)
+        self._returns = itertools.count(1)
         self._refs = itertools.count(1)
 
     def resume_code(self) -> str:
         return f"ABCD-EFGH-JK{next(self._codes):03d}"
+
+    def return_code(self) -> str:
+        return f"RTRN-CODE-NX{next(self._returns):03d}"
 
     def reference(self) -> str:
         return f"ICF-2026-{next(self._refs):08d}"

@@ -15,8 +15,11 @@ MAX_GRADE = 8.0
 
 
 def sentences_people_read() -> dict[str, str]:
+    """Every message people read as a sentence (the lists of words they may type are not read)."""
     found = {
-        name: value for name, value in vars(messages).items() if name.isupper() and isinstance(value, str)
+        name: value
+        for name, value in vars(messages).items()
+        if name.isupper() and isinstance(value, str) and not name.startswith("WORDS_")
     }
     for prefix, module in (("cli", cli_messages), ("telegram", telegram_messages)):
         found |= {f"{prefix}.{n}": v for n, v in vars(module).items() if n.isupper() and isinstance(v, str)}

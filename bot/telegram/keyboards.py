@@ -35,6 +35,8 @@ def keyboard(reply: dict[str, Any], version: int) -> InlineKeyboardMarkup | None
     rows: list[list[InlineKeyboardButton]] = []
     nav: list[InlineKeyboardButton] = []
     for choice in reply["choices"]:
+        if choice.get("secondary"):
+            continue  # pause, summary, language, delete: in Telegram's command menu instead
         label = (SELECTED if choice.get("selected") else "") + choice["label"]
         button = InlineKeyboardButton(label, callback_data=callback_data(version, choice["id"]))
         if choice["kind"] == "nav":

@@ -78,6 +78,9 @@ class ChoiceOut(BaseModel):
     suggested: bool = Field(
         description="The answer the assistant suggests, such as the score from the answers."
     )
+    secondary: bool = Field(
+        description="A command offered on every reply (pause, summary, language, delete): for a menu."
+    )
 
 
 class DocumentOut(BaseModel):

@@ -30,10 +30,11 @@ async def send_activity_check(
         story,
         "@time",
         "@done",
+        "/skip",  # no action
     ]:
         await chat.say(said)
     await chat.say("@ok")
-    await chat.say("@yes")
+    await chat.say("@board")
     assert chat.last["status"] == "submitted"
     return chat.id
 
@@ -46,10 +47,13 @@ async def send_annual(client: httpx.AsyncClient, organisation: str, team: str, s
     for questions in (4, 3, 4, 3, 5):
         for _ in range(questions):
             await chat.say("@partly")
-        for said in [f"@{score}", "@some", f"{team} story.", "@training", "@done", f"{team} action."]:
+        for said in [f"@{score}", "@some", "/skip", "@done", f"{team} story.", "@training", "@done"]:
             await chat.say(said)
+        for said in [f"{team} action.", "/skip", "/skip"]:
+            await chat.say(said)
+    await chat.say("@no")  # not the restorative checklist
     await chat.say("@ok")
-    await chat.say("@yes")
+    await chat.say("@board")
     return chat.id
 
 

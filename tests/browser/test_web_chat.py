@@ -52,18 +52,20 @@ async def activity_check(where: Where, shots: Page | None = None) -> None:
     await tap(where, "Celebrating")
     await expect(where.locator("#choices button[aria-pressed=true]")).to_have_count(1)
     await tap(where, "Done")
-    await wait_for_text(where, "How well does Celebrating describe your work?")
+    await wait_for_text(where, "Celebrating: how well does this describe your work?")
     await tap(where, "4:")
-    await wait_for_text(where, "Tell me a short story")
+    await wait_for_text(where, "tell me a short story")
     await type_answer(where, "The girls chose the new benches and opened the park day.")
     await tap(where, "Time")
     await tap(where, "Done")
+    await wait_for_text(where, "what is one thing you will do")
+    await tap(where, "Skip")
     await wait_for_text(where, "Here is what you told me.")
     if shots:
         await screenshot(shots, "phone-2-review")
     await tap(where, "It looks right")
-    await wait_for_text(where, "May I send your answers")
-    await tap(where, "Yes, send it")
+    await wait_for_text(where, "Who should get your answers and plan?")
+    await tap(where, "Send to the board")
     await wait_for_text(where, "Your reference is ICF-2026-")
 
 
@@ -98,15 +100,17 @@ async def test_an_activity_check_with_the_keyboard_alone(page: Page, live_url: s
     await choose("Trusting")
     await expect(page.locator("#choices button[aria-pressed=true]")).to_have_count(1)
     await choose("Done")
-    await wait_for_text(page, "How well does Trusting describe your work?")
+    await wait_for_text(page, "Trusting: how well does this describe your work?")
     await choose("3:")
-    await wait_for_text(page, "Tell me a short story")
+    await wait_for_text(page, "tell me a short story")
     await say("We kept every promise we made at the summer fair.")
     await choose("Done")
+    await wait_for_text(page, "what is one thing you will do")
+    await choose("Skip")
     await wait_for_text(page, "Here is what you told me.")
     await choose("It looks right")
-    await wait_for_text(page, "May I send")
-    await choose("Yes, send it")
+    await wait_for_text(page, "Who should get")
+    await choose("Send to the board")
     await wait_for_text(page, "Your reference is")
     outline = await page.evaluate(
         "getComputedStyle(document.activeElement).outlineStyle + ' ' + document.activeElement.tagName"
@@ -139,10 +143,10 @@ async def test_reload_in_the_middle_and_carry_on(page: Page, live_url: str) -> N
     await page.reload()
     await expect(page.locator("#choices button[aria-pressed=true]")).to_have_count(1)  # the toggle survived
     await tap(page, "Done")
-    await wait_for_text(page, "How well does Connecting describe your work?")
+    await wait_for_text(page, "Connecting: how well does this describe your work?")
     await page.reload()
     await tap(page, "5:")
-    await wait_for_text(page, "Tell me a short story")
+    await wait_for_text(page, "tell me a short story")
     assert await page.locator(".msg.me").filter(has_text="Locala").count() == 1  # history redrawn once
 
 

@@ -24,7 +24,7 @@ def scripted(lines: list[str]) -> Iterator[str]:
 
 async def test_an_activity_check_in_the_terminal(app: FastAPI, tmp_path: Path) -> None:
     typed = scripted(
-        ["1", "2", "Ravensthorpe Friends", "Park sessions", "5", "6", "4", "/skip", "8", "1", "1"]
+        ["1", "2", "Ravensthorpe Friends", "Park sessions", "5", "6", "4", "/skip", "8", "/skip", "1", "2"]
     )
     out = io.StringIO()
     chat = TerminalChat(app.state.service, lambda: next(typed), out, tmp_path / "plans")
@@ -42,7 +42,7 @@ async def test_an_activity_check_in_the_terminal(app: FastAPI, tmp_path: Path) -
 
 async def test_ctrl_d_keeps_the_answers_and_pause_gives_a_code(app: FastAPI, tmp_path: Path) -> None:
     out = io.StringIO()
-    typed = scripted(["1", "1", "3", "Locala", "pause"])
+    typed = scripted(["1", "1", "3", "Locala", "pause", "1"])  # "pause" where a name is wanted: asked
     result = await TerminalChat(app.state.service, lambda: next(typed), out, tmp_path).run()
     assert result is not None and result.step == "paused"
     assert "Your code is ABCD-EFGH-JK001." in out.getvalue()

@@ -2,10 +2,13 @@
 
 chat = Dialog(engine, context)
 chat.check([
-    (None, "What would you like to do?"),
-    ("@annual", "Who are you answering for?"),   # "@id" taps a choice
-    ("Kirklees Youth", "name of the team"),       # anything else is typed
+    (None, "choose_scope", "What would you like to do?"),
+    ("@annual", "choose_level", "Who are you answering for?"),   # "@id" taps a choice
+    ("Kirklees Youth", "unit_name", "name of the team"),          # anything else is typed
 ])
+
+Each turn names the step the reply asks (so a phrase that several prompts share cannot pass for the
+wrong one) and a phrase of the reply.
 """
 
 from __future__ import annotations
@@ -41,9 +44,12 @@ class Dialog:
         event = Event.choice(said[1:]) if said.startswith("@") else Event.text(said)
         return self._apply(self.engine.handle(self.state, event, self.context))
 
-    def check(self, turns: Sequence[tuple[str | None, str]]) -> None:
-        for said, expected in turns:
+    def check(self, turns: Sequence[tuple[str | None, str, str]]) -> None:
+        for said, step, expected in turns:
             shown = self.send(said)
+            assert self.last is not None
+            asked = self.last.replies[-1].step
+            assert asked == step, f"after {said!r} expected step {step!r}, got {asked!r}:\n{shown}"
             assert expected in shown, f"after {said!r} expected {expected!r} in:\n{shown}"
 
     @property

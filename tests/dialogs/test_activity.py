@@ -1,4 +1,5 @@
-"""A quick check of one activity: only the approaches picked, a score, a story and a support need."""
+"""A quick check of one activity: only the approaches picked, a score, a story, a support need and an
+action."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ def test_complete_activity_check(engine: Engine, context: Context) -> None:
     chat = Dialog(engine, context)
     chat.check(
         [
-            (None, "What would you like to do?"),
-            ("@activity", "name of your organisation"),
-            ("Ravensthorpe Friends", "What is the activity called?"),
-            ("Holroyd Park girls' sessions", "Which ways of working does this activity use?"),
-            ("@done", "Please choose at least one"),
-            ("@celebrating", "Which ways"),
-            ("Connecting", "Which ways"),  # typed label toggles too
-            ("@done", "Next: Connecting."),
+            (None, "choose_scope", "What would you like to do?"),
+            ("@activity", "organisation", "What is the name of your organisation?"),
+            ("Ravensthorpe Friends", "activity_name", "What is the activity called?"),
+            (
+                "Holroyd Park girls' sessions",
+                "pick_approaches",
+                "Which ways of working does this activity use?",
+            ),
+            ("@done", "pick_approaches", "Please choose at least one"),
+            ("@celebrating", "pick_approaches", "Which ways"),
+            ("Connecting", "pick_approaches", "Which ways"),  # typed label toggles too
+            ("@done", "score", "Next: Connecting."),
         ]
     )
     assert chat.state is not None and chat.state.answers.approaches == ["connecting", "celebrating"]
@@ -26,30 +31,43 @@ def test_complete_activity_check(engine: Engine, context: Context) -> None:
     assert "suggest" not in chat.shown(chat.last.replies)  # type: ignore[union-attr]
     chat.check(
         [
-            ("@3", "Tell me a short story about Connecting"),
-            ("/skip", "What would help you do more of this?"),
-            ("A bigger room on Saturdays", "I added that as something else that would help."),
-            ("@done", "Next: Celebrating."),
-            ("@5", "Tell me a short story about Celebrating"),
-            ("The girls chose the new benches and opened the park day.", "What would help"),
-            ("@done", "Here is what you told me."),
+            ("@3", "story", "Connecting: please tell me a short story"),
+            ("/skip", "support", "What would help you do more of this?"),
+            ("A bigger room on Saturdays", "support", "I added that as something else that would help."),
+            ("@done", "action", "Connecting: what is one thing you will do in the next 12 months?"),
+            ("Book the big hall for the summer.", "action_owner", "Who will do it?"),
+            ("Our chair", "action_due", "By when?"),
+            ("@3m", "score", "Next: Celebrating."),
+            ("@5", "story", "Celebrating: please tell me a short story"),
+            ("The girls chose the new benches and opened the park day.", "support", "What would help"),
+            ("@done", "action", "Celebrating: what is one thing you will do"),
+            ("/skip", "review", "Here is what you told me."),
         ]
     )
     review = chat.shown(chat.last.replies)  # type: ignore[union-attr]
     assert "Connecting: 3: Sometimes. Story: not given." in review
-    assert "Help you asked for with Connecting: A bigger room on Saturdays." in review
+    assert "Connecting – help you asked for: A bigger room on Saturdays." in review
+    assert "Restorative" not in review, "the extra part is left out of a quick check"
     chat.check(
         [
-            ("@ok", "Here is your support plan."),
-            ("@no", "I have not sent it."),
+            ("@ok", "consent", "Here is your support plan."),
+            ("@keep", "finished", "I have not sent it."),
         ]
     )
     assert chat.step == "finished" and chat.state.status == Status.COMPLETED
-    chat.check([("@send", "May I send your answers"), ("@yes", "Your reference is ICF-2026-00000001.")])
-    assert chat.state.status == Status.SUBMITTED
+    chat.check(
+        [
+            ("@send", "consent", "Who should get your answers and plan?"),
+            ("@lead", "finished", "I have sent it to your organisation's ICF lead. Your reference is"),
+        ]
+    )
+    assert chat.state.status == Status.SUBMITTED and chat.state.answers.sent_to == "lead"
 
     plan = build_plan(chat.state, engine.content)
     assert [r.id for r in plan.strengths] == ["celebrating"]
     assert [p.approach.id for p in plan.priorities] == ["connecting"]
     assert plan.priorities[0].approach.support_other == "A bigger room on Saturdays"
     assert plan.overall == 4.0
+    assert [(r.id, r.action) for r in plan.approaches if r.action] == [
+        ("connecting", "Book the big hall for the summer.")
+    ]

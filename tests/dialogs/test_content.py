@@ -54,11 +54,11 @@ def test_five_approaches_and_nineteen_questions(content: Content) -> None:
 
 
 def test_original_wording_is_copied_from_the_framework(content: Content, framework_text: str) -> None:
+    originals = [(q.id, q.original) for a in content.approaches for q in a.questions]
+    originals += [(h.id, h.original) for h in content.restorative]
+    originals += [(p.id, p.original) for _, p in content.restorative_prompts()]
     missing = [
-        f"{q.id}: {q.original!r}"
-        for a in content.approaches
-        for q in a.questions
-        if _normalise(q.original) not in framework_text
+        f"{key}: {original!r}" for key, original in originals if _normalise(original) not in framework_text
     ]
     assert not missing, "wording not found in the draft framework:\n" + "\n".join(missing)
 
@@ -99,7 +99,7 @@ def _exempt_from_readability(content: Content) -> set[str]:
     names = {a.name for a in content.approaches}
     labels = {a.label for a in content.checklist_answers}
     labels |= {s.label for s in content.scale}
-    labels |= {o.label for o in (*content.confidence, *content.support)}
+    labels |= {o.label for o in (*content.confidence, *content.support, *content.evidence, *content.due)}
     return names | labels
 
 

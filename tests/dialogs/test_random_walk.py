@@ -13,7 +13,7 @@ import random
 import pytest
 
 from dialogs import Context, ConversationState, Engine, Event, Outcome, Step
-from dialogs.flow import Step as FlowStep
+from dialogs.steps import STEPS
 
 JUNK = [
     "",
@@ -43,6 +43,10 @@ JUNK = [
     "<script>alert(1)</script>",
     "ڈیٹا",
     "a story about our work",
+    "پیچھے",
+    "۳",
+    "call 07700 900123",
+    "wstecz",
 ]
 
 
@@ -59,11 +63,14 @@ def next_event(rnd: random.Random, outcome: Outcome) -> Event:
 
 
 def check_valid(engine: Engine, state: ConversationState) -> None:
-    step = state.position.step
-    assert step in {s.value for s in FlowStep}
-    if step in {Step.CHECKLIST, Step.SCORE, Step.CONFIDENCE, Step.STORY, Step.SUPPORT, Step.ACTION}:
+    declared = STEPS[state.position.step]  # a KeyError here is a step nobody declared
+    if declared.in_approach:
         approach = engine.content.approach(state.answers.approaches[state.position.approach])
-        assert state.position.question < len(approach.questions)
+        assert state.position.question < max(1, len(approach.questions))
+    if declared.step == Step.RESTORATIVE:
+        assert state.position.question < len(engine.content.restorative_prompts())
+    if declared.side:
+        assert state.held is not None and state.after is not None
     for given in state.answers.by_approach.values():
         assert given.score is None or 1 <= given.score <= 5
 

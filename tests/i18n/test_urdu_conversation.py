@@ -64,12 +64,13 @@ def test_a_complete_annual_evaluation_in_urdu(engine: Engine) -> None:
         turns += ["@yes"] * questions + [
             "@4",
             "@some",
-            "ہم نے والدین سے ملاقات کی۔",
-            "@time",
+            "/skip",
             "@done",
-            "اگلے سال مزید",
+            "ہم نے والدین سے ملاقات کی۔",
+            "/skip",
         ]
-    turns += ["/summary", "/help", "@change", "@connecting", "@score", "@5", "@ok", "@yes", "/pause"]
+        turns += ["@time", "@done", "اگلے سال مزید", "/skip", "/skip", "/skip"]
+    turns += ["@no", "/summary", "/help", "@change", "@connecting", "@score", "@5", "@ok", "@board", "/pause"]
     for said in turns:
         chat.send(said)
         assert chat.last is not None

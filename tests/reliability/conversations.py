@@ -21,8 +21,15 @@ def annual_script(organisation: str, team: str, tag: str = "") -> list[str]:
     said = ["@en", "@annual", "@team", organisation, team]
     for approach, questions in APPROACHES:
         said += ["@yes"] * (questions - 1) + ["@partly"]
-        said += ["@4", "@high", f"Our {approach} story{tag}.", "@training", "@done", f"Keep {approach}{tag}."]
-    return [*said, "@ok", "@yes"]
+        said += [
+            "@4",
+            "@high",
+            f"What went well with {approach}{tag}.",
+            "@done",
+            f"Our {approach} story{tag}.",
+        ]
+        said += ["@training", "@done", f"Keep {approach}{tag}.", "Team lead", "@12m"]
+    return [*said, "@no", "@ok", "@board"]
 
 
 def body_of(said: str) -> dict[str, str]:

@@ -60,8 +60,10 @@ async def test_delete_leaves_nothing_of_the_person_in_any_table(
     await chat.say("@time")
     await chat.say("@done")
     await chat.say("Ring Mrs Example every week")
+    await chat.say("/skip")
+    await chat.say("/skip")
     await chat.say("@ok")
-    await chat.say("@yes")  # sent to the board, too
+    await chat.say("@board")  # sent to the board, too
     given = ["Zebra Crossing Friends", "Moonlight Walks", STORY, "Ring Mrs Example"]
     assert found(await every_row(app), *given)  # it is all there before
     await chat.say("/delete")
@@ -101,7 +103,17 @@ async def _conversation_at(app: FastAPI, clock: Clock, when: datetime, *, submit
         await chat.say(org)
         if submit:
             await chat.say("Sports day")
-            for said in ["@celebrating", "@done", "@4", "A story.", "@time", "@done", "@ok", "@ok", "@yes"]:
+            for said in [
+                "@celebrating",
+                "@done",
+                "@4",
+                "A story.",
+                "@time",
+                "@done",
+                "/skip",
+                "@ok",
+                "@board",
+            ]:
                 await chat.say(said)
             assert chat.last["status"] == "submitted"
     async with app.state.service.sessions.begin() as session:

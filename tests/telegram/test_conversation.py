@@ -36,6 +36,8 @@ async def test_a_complete_annual_evaluation_over_telegram(
             await telegram.tap("Yes")
         await telegram.tap("5:")
         await telegram.tap("High")
+        await telegram.send(updates.message("/skip"))  # what went well
+        await telegram.tap("Done")  # what shows it
         await telegram.send(updates.message("We met parents at the school gate every week."))
         assert "✅" not in str(bot_api.last_keyboard())
         await telegram.tap("Training")
@@ -43,15 +45,18 @@ async def test_a_complete_annual_evaluation_over_telegram(
             bot_api.called("editMessageReplyMarkup")[-1]
         )  # toggled in place
         await telegram.tap("Done")
-        shown = await telegram.send(updates.message("Invite two new partners."))
+        await telegram.send(updates.message("Invite two new partners."))
         assert len(bot_api.keyboards) == 1  # typed answers retire the buttons before them too
+        await telegram.send(updates.message("/skip"))  # who
+        shown = await telegram.send(updates.message("/skip"))  # by when
+    shown = await telegram.tap("No, thank you")  # the restorative checklist
     assert "Here is what you told me." in shown[-1]
     shown = await telegram.tap("Show my plan")
     assert any("Here is your support plan." in text for text in shown)
     assert any("You can open your plan to print or save it here: http" in text for text in shown)
     documents = bot_api.called("sendDocument")
     assert len(documents) == 1 and b"Kirklees Youth Trust" in documents[0]["document"]["content"]
-    shown = await telegram.tap("Yes, send it")
+    shown = await telegram.tap("Send to the board")
     assert "Your reference is ICF-2026-00000001." in shown[0]
     assert await count(telegram.app, Submission) == 1
     # every answered keyboard was taken away, and the last message needs none
@@ -146,7 +151,7 @@ async def test_start_on_the_web_and_finish_on_telegram(telegram: TelegramDriver,
     url = f"/api/conversations/{started['conversation_id']}/messages"
     for body in ({"choice": "en"}, {"choice": "activity"}, {"text": "Locala"}):
         await http.post(url, json=body, headers=headers)
-    paused = (await http.post(url, json={"text": "pause"}, headers=headers)).json()
+    paused = (await http.post(url, json={"text": "/pause"}, headers=headers)).json()
     code = paused["replies"][0]["text"].split("Your code is ")[1].split(".")[0]
     shown = await telegram.send(updates.message(f"/resume {code}", chat_id=555))
     assert "Welcome back!" in shown[-1] and "What is the activity called?" in shown[-1]

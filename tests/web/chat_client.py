@@ -71,7 +71,10 @@ async def complete_activity_check(chat: ApiChat, story: str = "We opened the par
         "@4",
         story,
         "@time",
+        "@done",
+        "Plant bulbs with the girls.",
+        "/skip",
+        "/skip",
     ]:
         await chat.say(said)
-    await chat.say("@done")
     return await chat.say("@ok")

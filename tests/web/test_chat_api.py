@@ -40,11 +40,15 @@ async def test_full_annual_evaluation_ends_with_the_plan_and_a_queued_submission
     for approach, questions in [("connecting", 4), ("communicating", 3), ("equalising", 4), ("trusting", 3)]:
         for _ in range(questions):
             await chat.say("@yes")
-        for said in ["@5", "@high", f"Our {approach} story.", "@done", f"Keep {approach}."]:
+        for said in ["@5", "@high", "/skip", "@done", f"Our {approach} story.", "@done", f"Keep {approach}."]:
+            await chat.say(said)
+        for said in ["/skip", "/skip"]:  # no owner, no date
             await chat.say(said)
     for _ in range(5):
         await chat.say("@not_yet")
-    for said in ["@1", "@low", "/skip", "@training", "@funding", "@done", "Start a volunteer thank-you."]:
+    for said in ["@1", "@low", "/skip", "@done", "/skip", "@training", "@funding", "@done"]:
+        await chat.say(said)
+    for said in ["Start a volunteer thank-you.", "/skip", "/skip", "@no"]:
         shown = await chat.say(said)
     assert "Here is what you told me." in shown
     shown = await chat.say("@ok")
@@ -52,7 +56,7 @@ async def test_full_annual_evaluation_ends_with_the_plan_and_a_queued_submission
     assert chat.last["replies"][0]["document"] == {"kind": "plan", "title": "Your support plan"}
     assert chat.last["status"] == "completed"
 
-    shown = await chat.say("@yes")
+    shown = await chat.say("@board")
     assert "Your reference is ICF-2026-00000001." in shown
     assert chat.last["status"] == "submitted"
 
@@ -177,7 +181,7 @@ async def test_delete_erases_the_transcript_and_the_queue_entry(
 ) -> None:
     chat = ApiChat(client)
     await complete_activity_check(chat)
-    await chat.say("@yes")
+    await chat.say("@board")
     assert await count(app, Submission, evaluation_id=chat.id) == 1
     assert "has been deleted" in await chat.say("/delete") + await chat.say("@yes")
     assert await chat.history() == []
