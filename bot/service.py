@@ -252,8 +252,8 @@ class ChatService:
         if conversation.status not in {Status.COMPLETED, Status.SUBMITTED}:
             raise PlanNotReady(conversation.id)
         language = conversation.language
-        plan = build_plan(_state_of(conversation), self.engine.content)
         made_on = conversation.completed_at.date() if conversation.completed_at else None
+        plan = build_plan(_state_of(conversation), self.engine.content, made_on)
         translator = self.catalogs.translator(language)
         return render_plan_html(plan, translator, language, self._direction(language), made_on)
 
@@ -432,6 +432,7 @@ class ChatService:
             organisations=organisations,
             resume_days=self.settings.resume_days,
             language_names=self.catalogs.names,
+            today=self.clock().date(),
         )
 
     def _direction(self, language: str) -> str:

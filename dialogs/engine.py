@@ -585,9 +585,9 @@ class Engine:
         if state.status == Status.DRAFT:
             state.status = Status.COMPLETED
             turn.effects.append(Complete())
-        plan = build_plan(state, self.content)
+        plan = build_plan(state, self.content, turn.context.today)
         document = Document("plan", Text(m.PLAN_TITLE), plan)
-        lines = [Text(m.PLAN_READY), *plan_lines(plan)]
+        lines = [Text(m.PLAN_READY), *plan_lines(plan, state.language)]
         code = None
         if not state.return_code_given:
             code = self.ids.return_code()

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Protocol
@@ -94,6 +95,7 @@ class Context:
     organisations: tuple[str, ...] = ()  # the board's list of partner organisations
     resume_days: int = 30
     language_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # each in itself
+    today: date | None = None  # for dates the plan suggests (a re-check in six months)
 
 
 @dataclass(frozen=True, slots=True)

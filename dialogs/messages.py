@@ -254,11 +254,41 @@ PLAN_ACTION_OWNER = N_("Who: {owner}")
 PLAN_ACTION_DUE = N_("By when: {due}")
 PLAN_NO_ACTIONS = N_("You have not set any actions yet.")
 PLAN_NEXT = N_("What happens next")
-PLAN_NEXT_TEXT = N_(
-    "If you send this plan, the Communities Partnership Board reads it with the plans of other "
-    "groups. They use them to plan training and support across Kirklees. Do this check again "
-    "next year to see how far you have come."
+PLAN_NEXT_UNDECIDED = N_("You choose next who gets this plan. Until you send it, nobody else sees it.")
+PLAN_NEXT_KEPT = N_(
+    "You kept this plan to yourself, so nobody else sees it. You can still send it from the chat."
 )
+PLAN_NEXT_LEAD = N_(
+    "Your organisation's ICF lead has it now. They can add it to your organisation's plan for the "
+    "Communities Partnership Board."
+)
+PLAN_NEXT_BOARD = N_(
+    "The Communities Partnership Board has it now. They read it with the plans of other groups, to "
+    "plan training and support across Kirklees."
+)
+PLAN_NEXT_YEAR = N_("Do this check again next year with your return code, to see how far you have come.")
+PLAN_SUMMARY = N_("Your plan at a glance")
+PLAN_FIRST_THINGS = N_("Three things to do first")
+PLAN_ASKED_FOR = N_("The help you asked for")
+# TRANSLATORS: {name} is an approach's name; {support} a list of the help asked for.
+PLAN_ASKED_LINE = N_("{name}: {support}")
+PLAN_DETAIL = N_("Your plan in full")
+PLAN_REFLECTIONS = N_("What went well, and what you would change")
+# TRANSLATORS: {evidence} is a list of where the evidence comes from.
+PLAN_EVIDENCE = N_("What shows it: {evidence}")
+# TRANSLATORS: {text} is the person's own English version of what they wrote in another language.
+PLAN_ENGLISH = N_("In English: {text}")
+# TRANSLATORS: {year} is a year such as 2025; {score} a score from 1 to 5.
+PLAN_LAST_YEAR = N_("Last year ({year}): {score}")
+# TRANSLATORS: {year} is the first year this team did the check; {score} a score from 1 to 5.
+PLAN_BASELINE = N_("First year ({year}): {score}")
+PLAN_CHANGE = N_("Since last year")
+PLAN_RECHECKS = N_("Check again")
+# TRANSLATORS: {name} is an approach's name; it stands alone before the colon. {date} is a date.
+PLAN_RECHECK = N_("{name}: do a quick check of this part again on {date}, to see how it is going.")
+PLAN_CALENDAR = N_("Add these dates to your calendar")
+PLAN_APPENDIX = N_("For the board: the framework's own questions")
+PLAN_RESTORATIVE = N_("The Restorative Approach Checklist")
 PLAN_CHECKLIST = N_("Your answers to the questions")
 PLAN_ORIGINAL = N_("In the framework: {original}")
 PLAN_CONFIDENCE = N_("How sure you feel: {confidence}")

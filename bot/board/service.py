@@ -104,8 +104,9 @@ class BoardService:
         view = await self.evaluation(user, evaluation_id, action="view plan")
         evaluation = view.evaluation
         state = ConversationState.from_json({**evaluation.state, "answers": evaluation.answers})
-        plan = build_plan(state, self.engine.content)
+        state.previous = None  # last year's answers came with the respondent's return code: not sent
         made_on = evaluation.completed_at.date() if evaluation.completed_at else None
+        plan = build_plan(state, self.engine.content, made_on)
         return render_plan_html(plan, self.catalogs.translator("en"), "en", "ltr", made_on)
 
     async def export(self, user: SignedIn, year: int | None, fmt: str) -> list[ExportRow]:

@@ -65,7 +65,7 @@ async def test_full_annual_evaluation_ends_with_the_plan_and_a_queued_submission
     assert "Kirklees Youth Trust / Blue Team" in plan.text
     assert "Overall score: 4.2 out of 5." in plan.text
     assert "Made on 23 November 2026" in plan.text
-    assert "Training or a workshop, Money or resources" in plan.text  # support asked for Celebrating
+    assert "Celebrating: Training or a workshop and Money or resources" in plan.text  # the help asked for
     assert "Do you have a volunteer/ recognition scheme?" in plan.text  # the framework's own wording
     download = await client.get(f"/api/conversations/{chat.id}/plan?download=true", headers=chat.headers)
     assert "attachment" in download.headers["content-disposition"]
