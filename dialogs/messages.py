@@ -287,6 +287,12 @@ PLAN_RECHECKS = N_("Check again")
 # TRANSLATORS: {name} is an approach's name; it stands alone before the colon. {date} is a date.
 PLAN_RECHECK = N_("{name}: do a quick check of this part again on {date}, to see how it is going.")
 PLAN_CALENDAR = N_("Add these dates to your calendar")
+# TRANSLATORS: the title of a calendar entry; {name} is an approach's name, standing alone.
+RECHECK_EVENT = N_("Quick inclusive check: {name}")
+# TRANSLATORS: the description of a calendar entry; {who} is the team or group, as they named it.
+RECHECK_EVENT_TEXT = N_(
+    "Last time this part scored low. Do a quick check of one activity to see how it is going now. For: {who}"
+)
 PLAN_APPENDIX = N_("For the board: the framework's own questions")
 PLAN_RESTORATIVE = N_("The Restorative Approach Checklist")
 PLAN_CHECKLIST = N_("Your answers to the questions")

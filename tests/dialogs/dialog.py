@@ -62,6 +62,11 @@ class Dialog:
         progress = self.last.replies[-1].progress
         return render(progress, self.context.translator) if progress else ""
 
+    def shown_choices(self) -> list[str]:
+        """The choices' labels as the person reads them."""
+        assert self.last is not None
+        return [render(c.label, self.context.translator) for c in self.last.replies[-1].choices]
+
     def choice_ids(self) -> list[str]:
         assert self.last is not None
         return [c.id for c in self.last.replies[-1].choices]
