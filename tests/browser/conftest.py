@@ -220,8 +220,9 @@ async def axe_violations(page: Page) -> list[dict[str, Any]]:
     return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in violations]
 
 
-async def screenshot(page: Page, name: str) -> Path:
+async def screenshot(page: Page, name: str, *, whole_page: bool = True) -> Path:
+    """``whole_page=False``: what the screen shows (a phone with the widget's panel open)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    await page.screenshot(path=str(path), full_page=True)
+    await page.screenshot(path=str(path), full_page=whole_page)
     return path

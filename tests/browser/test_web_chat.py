@@ -3,13 +3,10 @@ right-to-left languages, and axe-core accessibility checks."""
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import UTC, datetime
 
 from playwright.async_api import Browser, Frame, FrameLocator, Page, expect
 
-from bot.plan_links import PlanLinks
 from bot.settings import Settings
 
 from .conftest import axe_violations, load_axe, screenshot
@@ -37,40 +34,59 @@ async def type_answer(where: Where, text: str) -> None:
 
 
 async def activity_check(where: Where, shots: Page | None = None) -> None:
-    """A quick check of one activity, by tapping and typing, up to the board's reference."""
+    """A quick check of one activity, by tapping and typing, up to the board's reference.
+
+    ``shots``: save a screenshot of every step (data/screenshots/phone-NN-step.png)."""
+    taken = 0
+
+    async def shot(step: str) -> None:
+        nonlocal taken
+        if shots:
+            taken += 1
+            await screenshot(shots, f"phone-{taken:02d}-{step}", whole_page=False)
+
     await wait_for_text(where, "Which language would you like to use?")
+    await shot("welcome")
     await tap(where, "English")
     await wait_for_text(where, "What would you like to do?")
+    await shot("scope")
     await tap(where, "Quick check of one activity")
     await wait_for_text(where, "name of your organisation")
+    await shot("organisation")
     await type_answer(where, "Ravensthorpe Friends")
     await wait_for_text(where, "What is the activity called?")
-    if shots:
-        await screenshot(shots, "phone-1-started")
+    await shot("activity")
     await type_answer(where, "Park sessions")
     await wait_for_text(where, "Which ways of working")
     await tap(where, "Celebrating")
     await expect(where.locator("#choices button[aria-pressed=true]")).to_have_count(1)
+    await shot("ways-of-working")
     await tap(where, "Done")
     await wait_for_text(where, "How well does Celebrating describe your work?")
+    await shot("score")
     await tap(where, "4:")
     await wait_for_text(where, "Tell me a short story")
+    await shot("story")
     await type_answer(where, "The girls chose the new benches and opened the park day.")
+    await wait_for_text(where, "What would help")
     await tap(where, "Time")
+    await shot("support")
     await tap(where, "Done")
     await wait_for_text(where, "Here is what you told me.")
-    if shots:
-        await screenshot(shots, "phone-2-review")
+    await expect(where.locator(".summary-card")).to_have_count(2)
+    await shot("review")
     await tap(where, "It looks right")
-    await wait_for_text(where, "May I send your answers")
+    await wait_for_text(where, "May I send")
+    await expect(where.locator(".plan a").first).to_be_visible()
+    await shot("plan-and-consent")
     await tap(where, "Yes, send it")
     await wait_for_text(where, "Your reference is ICF-2026-")
+    await shot("sent")
 
 
 async def test_a_whole_check_on_a_360_pixel_phone(page: Page, live_url: str) -> None:
     await page.goto(live_url)
     await activity_check(page, shots=page)
-    await screenshot(page, "phone-3-sent")
     assert await page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
     await page.evaluate("localStorage.clear()")
     await page.reload()
@@ -80,7 +96,7 @@ async def test_a_whole_check_on_a_360_pixel_phone(page: Page, live_url: str) -> 
     await tap(page, "Quick check of one activity")
     await wait_for_text(page, "name of your organisation")
     targets = await page.locator("button:visible, a:visible").evaluate_all(  # every control, as shown
-        "els => els.map(e => [e.className, e.getBoundingClientRect().width, e.getBoundingClientRect().height])"
+        "els => els.map(e => [e.className, e.offsetWidth, e.offsetHeight])"
     )
     for kind, width, height in targets:
         smallest = 24 if "link-button" in kind or kind in {"", "skip"} else 44  # WCAG 2.2: 24 px at least
@@ -168,9 +184,7 @@ async def test_no_accessibility_violations(
     await activity_check(page)
     assert await axe_violations(page) == []
 
-    stored = json.loads(await page.evaluate("localStorage.getItem('icf.conversation')"))
-    links = PlanLinks(settings.secret_key, live_url, 30)
-    await page.goto(links.url(stored["id"], datetime.now(UTC)))
+    await page.goto(await page.locator(".plan a").first.get_attribute("href") or "")
     await expect(page.locator("h1")).to_have_text("Your support plan")
     assert await axe_violations(page) == []
 

@@ -101,9 +101,10 @@
     const div = el('div', 'msg ' + who);
     div.id = 'm' + ++ids;
     if (lang) div.lang = lang;
-    const by = el('span', 'vh', (who === 'me' ? W.you : W.assistant) + ': ');
+    const by = el('span', 'vh ui', W[who === 'me' ? 'you' : 'assistant']);
+    by.dataset.word = who === 'me' ? 'you' : 'assistant'; // said in the page's language, which may change
     by.lang = wordsLang;
-    div.append(by);
+    div.append(by, el('span', 'vh', ': '));
     for (const t of text.split('\n\n')) div.append(paragraph(t, who === 'me' ? 'auto' : dir || dirOf(lang)));
     if (who === 'bot') div.tabIndex = -1; // focus comes here after a reply, so it is read and no Enter lands on a button
     log.append(div);

@@ -1,0 +1,30 @@
+"""A whole activity check with the keyboard alone, counting the keys pressed.
+
+The count is written to ``data/screenshots/keystrokes.json`` for the record. It measures the
+design; it asserts only that the check can be finished and that each step is reachable.
+"""
+
+from __future__ import annotations
+
+import json
+
+from playwright.async_api import Page
+
+from .conftest import SCREENSHOTS
+from .keyboard import keyboard_activity_check
+
+
+async def test_an_activity_check_with_the_keyboard_alone(page: Page, live_url: str) -> None:
+    await page.goto(live_url)
+    count = await keyboard_activity_check(page)
+    assert all(presses >= 1 for _, presses in count.steps)
+    focused = await page.evaluate(
+        "[document.activeElement.className, getComputedStyle(document.activeElement).outlineStyle]"
+    )
+    assert "msg" in focused[0] and focused[1] != "none"  # the last message has focus, and shows it
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    record = {"keys": count.navigation, "typed": count.typed, "steps": count.steps}
+    (SCREENSHOTS / "keystrokes.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    print(
+        f"\nkeys pressed to finish an activity check: {count.navigation} (+ {count.typed} characters typed)"
+    )
