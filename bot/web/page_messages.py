@@ -116,11 +116,6 @@ PRIVACY_WORDS: dict[str, str | Plural] = {
     "title": N_("Privacy notice"),
     "intro": N_("This page says what we keep when you use this chat, who can see it, and how to remove it."),
     "who": N_("Who runs this service"),
-    "name": N_("Name"),
-    "contact": N_("Contact"),
-    "demo": N_(
-        "This is a trial copy. Nobody runs it as a public service yet, so please do not give real details."
-    ),
     "kept": N_("What we keep"),
     "kept_answers": N_("Your answers, your stories and the actions you plan."),
     "kept_names": N_("The name of your group or team, and of your activity."),
@@ -161,7 +156,7 @@ PRIVACY_WORDS: dict[str, str | Plural] = {
         "The service shows your answers to nobody else. If you keep them to yourself, nobody else sees them."
     ),
     "your_rights": N_("Take a copy or delete it"),
-    "copy": N_(
+    "take_copy": N_(
         "To save a copy of everything you gave, choose More in the chat, then Save a copy of my answers."
     ),
     "delete": N_(
@@ -198,7 +193,7 @@ ACCESSIBILITY_WORDS: dict[str, str | Plural] = {
     "known_board": N_("The pages for board staff are in English only."),
     "problem": N_("Tell us about a problem"),
     "problem_text": N_(
-        "If something does not work for you, or you need this in another form, please contact the "
+        "If something does not work for you, or you need this in another form, please tell the "
         "people who run this service."
     ),
     "eass": N_(
