@@ -42,6 +42,7 @@
     for (const e of document.querySelectorAll('[data-word-alt]')) e.alt = W[e.dataset.wordAlt];
     for (const e of document.querySelectorAll('[data-page]')) e.href = e.dataset.page + '?lang=' + encodeURIComponent(d.language);
     for (const e of document.querySelectorAll('.tag.suggested')) e.textContent = W.suggested;
+    for (const e of document.querySelectorAll('.ui')) { e.lang = d.language; e.dir = d.direction; }
     if (d.widget) { widgetWords = d.widget; tell({ icf: 'language', language: d.language, direction: d.direction, words: d.widget }); }
   }
 
@@ -205,8 +206,11 @@
       const rect = b.getBoundingClientRect();
       if (rect.top < stickyTop() || rect.bottom > innerHeight) { b.scrollIntoView({ block: 'center' }); b.focus({ preventScroll: true }); return; }
     }
-    send({ choice: ch.id }, toggle ? null : ch.label, toggle && ch.id);
+    send({ choice: ch.id }, toggle ? null : ch.label, toggle && ch.id, spokenIn(r, ch.id));
   }
+
+  // The language a tapped answer is in: a language's own name is in that language.
+  const spokenIn = (r, id) => (r && r.step === 'choose_language' && !id.startsWith('/') ? id : wordsLang);
 
   function renderChoices(r) {
     last = r;
@@ -283,11 +287,11 @@
     }
   }
 
-  async function send(body, echo, focusId) {
+  async function send(body, echo, focusId, lang) {
     if (busy) return true;
     if (!conv) { stuck(W.expired, true); return false; }
     busy = true;
-    const g = gen, mine = echo == null ? null : bubble('me', echo, wordsLang);
+    const g = gen, mine = echo == null ? null : bubble('me', echo, lang || wordsLang);
     body.client_message_id = newId();
     try {
       const c = await api('POST', `/api/conversations/${conv.id}/messages`, body);
@@ -317,7 +321,9 @@
         }
         prev = r;
         lang = m.language;
-      } else if (!m.text.startsWith('/resume') && !isToggle(prev, m.choice)) bubble('me', m.text, m.language);
+      } else if (!m.text.startsWith('/resume') && !isToggle(prev, m.choice)) {
+        bubble('me', m.text, m.choice && prev && prev.step === 'choose_language' ? m.choice : m.language);
+      }
     }
     progressEl.textContent = (prev && prev.progress) || '';
     renderChoices(prev);
