@@ -43,6 +43,7 @@ async def activity_check(where: Where, shots: Page | None = None) -> None:
         nonlocal taken
         if shots:
             taken += 1
+            await shots.wait_for_timeout(600)  # the smooth scroll to the new message has ended
             await screenshot(shots, f"phone-{taken:02d}-{step}", whole_page=False)
 
     await wait_for_text(where, "Which language would you like to use?")

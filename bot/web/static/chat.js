@@ -31,7 +31,8 @@
   const isToggle = (r, id) => !!(r && r.multiple && r.choices.some((ch) => ch.id === id && ch.kind === 'answer' && ch.selected !== null));
   const sameQuestion = (a, b) => !!(a && b && a.multiple && b.multiple && a.step === b.step && a.text === b.text);
   // Messages to the partner's page that holds the widget: only words and "close", nothing secret.
-  const tell = (data) => { if (embedded) parent.postMessage(data, (location.ancestorOrigins && location.ancestorOrigins[0]) || '*'); };
+  const host = (location.ancestorOrigins && location.ancestorOrigins[0]) || '*';
+  const tell = (data) => { if (embedded) parent.postMessage(data, host); };
 
   function applyWords(d) {
     W = { ...W, ...d.words };
@@ -462,7 +463,7 @@
       if (e.key === 'Escape' && !e.defaultPrevented && !dlg.open && !restartDlg.open) tell({ icf: 'close' });
     });
     addEventListener('message', (e) => {
-      if (e.source !== parent || !e.data || e.data.icf !== 'focus') return;
+      if (e.source !== parent || (host !== '*' && e.origin !== host) || !e.data || e.data.icf !== 'focus') return;
       const latest = latestBot();
       if (latest) latest.focus({ preventScroll: true }); else (choicesEl.querySelector('button') || more).focus();
     });
