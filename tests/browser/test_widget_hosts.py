@@ -69,6 +69,8 @@ async def test_the_panel_fills_the_phone_screen_on_any_page(phone: Page, partner
     assert abs(panel["x"] - screen["x"]) < 1 and abs(panel["y"] - screen["y"]) < 1
     assert abs(panel["w"] - screen["w"]) < 1 and abs(panel["h"] - screen["h"]) < 1  # exactly the screen
     assert inside(geometry["close"], screen)
+    # The page's styles do not reach the widget: not even a ::after that would add words to its buttons.
+    await expect(phone.locator("#icf-close")).to_have_accessible_name("Close")
     assert abs(geometry["frameWidth"] - 360) < 1  # the chat is laid out for the phone, not the zoomed page
 
     # Modal on a phone: the dialog says so, and the page behind can be neither reached nor scrolled.
