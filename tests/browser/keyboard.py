@@ -114,3 +114,41 @@ async def keyboard_activity_check(page: Page, where: Page | FrameLocator | None 
     await walker.choose("Yes, send it")
     await wait_for(where, "Your reference is")
     return walker.count
+
+
+async def keyboard_annual_check(page: Page) -> KeyCount:
+    """A yearly check of a whole organisation: every question answered "Yes", each suggested score
+    taken, a story, a need and an action for each of the five approaches, then the review and consent."""
+    walker = KeyboardWalker(page)
+    await wait_for(page, "Which language")
+    await walker.choose("English")
+    await wait_for(page, "What would you like to do?")
+    await walker.choose("A yearly check")
+    await wait_for(page, "Who are you answering for?")
+    await walker.choose("A whole organisation")
+    await wait_for(page, "name of your organisation")
+    await walker.say("Locala")
+    for approach in ("Connecting", "Communicating", "Equalising", "Trusting", "Celebrating"):
+        await wait_for(page, f"Next: {approach}.")
+        while "Question" in await page.locator(".msg.bot").last.inner_text():
+            before = await page.locator(".msg.bot").count()
+            await walker.choose("Yes")
+            await expect(page.locator(".msg.bot")).to_have_count(before + 1)
+        await wait_for(page, "I suggest 5")
+        await walker.choose("5: How we always work")
+        await wait_for(page, "How sure does your team feel")
+        await walker.choose("High")
+        await wait_for(page, "Tell me a short story")
+        await walker.say(f"Our {approach.lower()} story.")
+        await wait_for(page, "What would help")
+        await walker.choose("Time")
+        await expect(page.locator("#choices button[aria-pressed=true]")).to_have_count(1)
+        await walker.choose("Done")
+        await wait_for(page, "What is one thing you will do")
+        await walker.say("Keep going.")
+    await wait_for(page, "Here is what you told me.")
+    await walker.choose("It looks right")
+    await wait_for(page, "May I send")
+    await walker.choose("Yes, send it")
+    await wait_for(page, "Your reference is")
+    return walker.count

@@ -166,3 +166,10 @@ async def test_the_launcher_moves_aside_for_whatever_has_focus(phone: Page, part
             hidden.append(text)
     assert hidden == []  # no focused link ever sat under the launcher
     assert moved  # it did have to move: the page's links are on the launcher's side
+
+
+async def test_opening_the_panel_puts_focus_on_the_first_question(phone: Page, partner: Partner) -> None:
+    await phone.goto(partner())
+    await open_panel(phone)
+    frame = phone.frame_locator("#icf-frame")
+    await expect(frame.locator(".msg.bot").first).to_be_focused()  # read out first, with nothing to press

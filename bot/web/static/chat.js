@@ -12,7 +12,7 @@
   // The page's own words, in one place: elements with data-word / data-word-label are filled from W.
   let W = JSON.parse($('content').dataset.words), wordsLang = html.lang, widgetWords = null;
   const wordCache = {};
-  let conv = null, busy = false, last = null, gen = 0, planLink = null, ids = 0;
+  let conv = null, busy = false, last = null, gen = 0, planLink = null, ids = 0, focusWanted = false;
   try { conv = JSON.parse(localStorage.getItem(KEY)); } catch { conv = null; }
   if (conv && !(conv.id && conv.token)) conv = null;
 
@@ -282,7 +282,8 @@
     if (typeof focus === 'string') {
       const toggle = choicesEl.querySelector(`[data-id="${CSS.escape(focus)}"]`);
       if (toggle) toggle.focus();
-    } else if (focus && first) {
+    } else if ((focus || focusWanted) && first) {
+      focusWanted = false;
       first.focus({ preventScroll: true });
       reveal(first);
     }
@@ -332,7 +333,11 @@
     useLanguage(lang);
     log.removeAttribute('aria-busy');
     const latest = latestBot();
-    if (latest) { if (focus) latest.focus({ preventScroll: true }); reveal(latest); }
+    if (latest) {
+      if (focus || focusWanted) latest.focus({ preventScroll: true });
+      focusWanted = false;
+      reveal(latest);
+    }
   }
 
   async function start(focus) {
@@ -465,7 +470,7 @@
     addEventListener('message', (e) => {
       if (e.source !== parent || (host !== '*' && e.origin !== host) || !e.data || e.data.icf !== 'focus') return;
       const latest = latestBot();
-      if (latest) latest.focus({ preventScroll: true }); else (choicesEl.querySelector('button') || more).focus();
+      if (latest) latest.focus({ preventScroll: true }); else focusWanted = true; // the first message is on its way
     });
     tell({ icf: 'ready' });
   }
