@@ -11,8 +11,11 @@ from pathlib import Path
 
 from storage.database import DEFAULT_URL
 
-__all__ = ["Settings", "SettingsError"]
+__all__ = ["Settings", "SettingsError", "contrast_with_white"]
 
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+DEFAULT_ACCENT = "#1d70b8"
+MIN_CONTRAST = 4.5  # WCAG 2 AA for normal text
 PLACEHOLDERS = {"changeme", "change-me", "secret", "placeholder", "xxx", "todo"}
 
 
@@ -58,6 +61,46 @@ def _webhook_secret(env: Mapping[str, str]) -> str:
     return secret
 
 
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of ``#rrggbb`` (a formula, too small to need a library)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_with_white(colour: str) -> float:
+    return 1.05 / (_luminance(colour) + 0.05)
+
+
+def _accent(env: Mapping[str, str]) -> str:
+    """One colour for buttons, links and the launcher: white text on it and it on white must be legible."""
+    raw = env.get("ICF_ACCENT_COLOUR", "").strip() or DEFAULT_ACCENT
+    short = re.fullmatch(r"#([0-9a-fA-F])([0-9a-fA-F])([0-9a-fA-F])", raw)
+    colour = "#" + "".join(c * 2 for c in short.groups()) if short else raw
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+        raise SettingsError(f"ICF_ACCENT_COLOUR must be a colour like #1d70b8, not {raw!r}")
+    ratio = contrast_with_white(colour)
+    if ratio < MIN_CONTRAST:
+        raise SettingsError(
+            f"ICF_ACCENT_COLOUR {raw} has a contrast of {ratio:.2f}:1 against white; it needs at least "
+            f"{MIN_CONTRAST}:1 so that text in it, and white text on it, stay easy to read: try a darker one."
+        )
+    return colour.lower()
+
+
+def _logo(env: Mapping[str, str]) -> str:
+    """An https address, or a path on this site; the Content-Security-Policy allows its origin."""
+    raw = env.get("ICF_LOGO_URL", "").strip()
+    if raw and not (
+        re.fullmatch(r"/(?!/)[^\s\"'<>]*", raw)
+        or re.fullmatch(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[^\s\"'<>]*", raw)
+    ):
+        raise SettingsError(
+            f"ICF_LOGO_URL must be an https:// address or a path such as /static/logo.png, not {raw!r}"
+        )
+    return raw
+
+
 def _origins(raw: str) -> tuple[str, ...]:
     """Comma-separated origins such as https://www.example.org (scheme, host, optional port)."""
     origins = tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
@@ -93,6 +136,48 @@ class Settings:
     resume_fails_per_client: int = 10  # wrong resume codes from one address
     resume_tries_per_code: int = 5  # tries of one resume code, from anywhere
     retention_days: int = 180  # evaluations never sent and untouched this long are removed; 0 keeps them
+    # Who runs the service, as the privacy notice and every page say; both are needed to serve publicly.
+    operator_name: str = ""
+    operator_contact: str = ""  # an email address, a phone number or a web address
+    logo_url: str = ""  # an https address or a path on this site; shown beside the operator's name
+    accent_colour: str = DEFAULT_ACCENT  # #rrggbb, at least 4.5:1 against white
+
+    @property
+    def operator_set(self) -> bool:
+        return bool(self.operator_name and self.operator_contact)
+
+    @property
+    def logo_origin(self) -> str | None:
+        """The logo's origin when it lives on another site (the CSP must allow it), else None."""
+        if not self.logo_url.startswith("https://"):
+            return None
+        return "/".join(self.logo_url.split("/", 3)[:3])
+
+    def check_can_serve(self, host: str | None = None) -> None:
+        """Refuse to serve people beyond this computer without saying who runs the service.
+
+        On this computer alone (a try-out) the pages show a "demo" banner instead.
+        """
+        if self.operator_set:
+            return
+        listening = (host or self.host).strip()
+        public_host = self.public_url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
+        if listening in LOCAL_HOSTS and (not self.public_url_set or public_host in LOCAL_HOSTS):
+            return
+        missing = [
+            n
+            for n, v in (
+                ("ICF_OPERATOR_NAME", self.operator_name),
+                ("ICF_OPERATOR_CONTACT", self.operator_contact),
+            )
+            if not v
+        ]
+        raise SettingsError(
+            f"set {' and '.join(missing)} before serving the chat beyond this computer: the privacy notice "
+            "must say who runs the service and how to reach them (for example ICF_OPERATOR_NAME='Kirklees "
+            "Council' ICF_OPERATOR_CONTACT=icf@kirklees.gov.uk). Without them the chat runs as a demo on "
+            "127.0.0.1 only."
+        )
 
     @property
     def telegram_webhook(self) -> bool:
@@ -127,4 +212,8 @@ class Settings:
             resume_fails_per_client=_int(env, "ICF_RESUME_FAILS_PER_CLIENT", 10, minimum=0),
             resume_tries_per_code=_int(env, "ICF_RESUME_TRIES_PER_CODE", 5, minimum=0),
             retention_days=_int(env, "ICF_RETENTION_DAYS", 180, minimum=0),
+            operator_name=" ".join(env.get("ICF_OPERATOR_NAME", "").split()),
+            operator_contact=env.get("ICF_OPERATOR_CONTACT", "").strip(),
+            logo_url=_logo(env),
+            accent_colour=_accent(env),
         )

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from dialogs import messages as m
+from dialogs.content import Content
+from dialogs.events import Context
 from dialogs.i18n import Text, counted
 from dialogs.kinds import (
     AnswerField,
@@ -27,9 +29,9 @@ from dialogs.kinds import (
     Typed,
     TypedOrPicked,
 )
-from dialogs.state import Scope, SentTo
+from dialogs.state import ConversationState, Scope, SentTo
 
-__all__ = ["SHORT_LIST", "STEPS", "Declared", "Go", "Step", "declared"]
+__all__ = ["SHORT_LIST", "STEPS", "Declared", "Go", "Step", "change_fields", "declared"]
 
 SHORT_LIST = 8  # up to this many partner organisations are offered as buttons; a longer list is searched
 
@@ -252,6 +254,23 @@ def _known_names(asking: Asking) -> list[tuple[str, Text]]:
     """The organisations offered: the whole list when it is short, or the matches for what was typed."""
     found = [(f"org{i}", Text(name, verbatim=True)) for i, name in enumerate(asking.state.pending)]
     return [*found, ("none", Text(m.NONE_OF_THESE))] if _searching(asking) else found
+
+
+def change_fields(state: ConversationState, content: Content) -> list[tuple[str, str]]:
+    """The answers of an approach a person can change from the review: (step, label message id)."""
+    asking = Asking(state, Context(translator=_NO_TRANSLATION), content)
+    return [(step, label.msgid) for step, label in _change_fields(asking)]
+
+
+class _Untranslated:
+    def gettext(self, message: str, /) -> str:
+        return message
+
+    def ngettext(self, singular: str, plural: str, n: int, /) -> str:
+        return singular if n == 1 else plural
+
+
+_NO_TRANSLATION = _Untranslated()
 
 
 def _change_fields(asking: Asking) -> list[tuple[str, Text]]:

@@ -180,6 +180,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"icf: {error}", file=sys.stderr)
         return 2
     if args.command == "serve":
+        try:
+            settings.check_can_serve(args.host)
+        except SettingsError as error:
+            print(f"icf: {error}", file=sys.stderr)
+            return 2
         _serve(settings, args.host, args.port)
     elif args.command == "chat":
         from bot.cli.chat import run_chat

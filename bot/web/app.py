@@ -30,7 +30,7 @@ from bot.web.errors import install_error_handlers
 from bot.web.limits import BodySizeLimit, show_text_limit
 from bot.web.logs import redact_access_log
 from bot.web.ratelimit import install_rate_limits
-from bot.web.routes import chat, embed, export, pages, plans
+from bot.web.routes import chat, embed, export, notices, pages, plans, review
 from bot.web.security import SecurityHeaders
 from dialogs import Engine, Ids, load_default_content
 from storage import create_engine, upgrade_engine, utcnow
@@ -96,9 +96,11 @@ def create_app(
     app.include_router(chat.router)
     app.include_router(plans.router)
     app.include_router(pages.router)
+    app.include_router(notices.router)
     app.include_router(webhook.router)
     app.include_router(embed.router)
     app.include_router(export.router)
+    app.include_router(review.router)
     app.include_router(board_pages.router)
     app.include_router(board_api.router)
     app.mount("/static", assets, name="static")
@@ -114,6 +116,8 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(CompressPages)
-    app.add_middleware(SecurityHeaders, embed_origins=settings.embed_origins)
+    app.add_middleware(
+        SecurityHeaders, embed_origins=settings.embed_origins, logo_origin=settings.logo_origin
+    )
     app.add_middleware(HeadLikeGet)  # outermost: every layer inside sees the GET it stands for
     return app

@@ -12,14 +12,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = ["SecurityHeaders", "content_security_policy", "hardening_headers"]
 
 
-def content_security_policy(embed_origins: tuple[str, ...]) -> str:
+def content_security_policy(embed_origins: tuple[str, ...], logo_origin: str | None = None) -> str:
     ancestors = " ".join(("'self'", *embed_origins))
+    images = " ".join(("'self'", "data:", "blob:", *([logo_origin] if logo_origin else [])))
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self' 'unsafe-inline'",  # the plan page keeps its styles inline to print offline
-            "img-src 'self' data: blob:",
+            f"img-src {images}",  # the partner's logo may live on their own site (ICF_LOGO_URL)
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
@@ -29,9 +30,9 @@ def content_security_policy(embed_origins: tuple[str, ...]) -> str:
     )
 
 
-def hardening_headers(embed_origins: tuple[str, ...]) -> dict[str, str]:
+def hardening_headers(embed_origins: tuple[str, ...], logo_origin: str | None = None) -> dict[str, str]:
     return {
-        "Content-Security-Policy": content_security_policy(embed_origins),
+        "Content-Security-Policy": content_security_policy(embed_origins, logo_origin),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
         "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
@@ -40,9 +41,9 @@ def hardening_headers(embed_origins: tuple[str, ...]) -> dict[str, str]:
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, embed_origins: tuple[str, ...]) -> None:
+    def __init__(self, app: ASGIApp, embed_origins: tuple[str, ...], logo_origin: str | None = None) -> None:
         self.app = app
-        self.headers = hardening_headers(embed_origins)
+        self.headers = hardening_headers(embed_origins, logo_origin)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -57,13 +59,24 @@ async def test_page_words_follow_the_conversation_language(client: httpx.AsyncCl
     assert missing.status_code == 404 and missing.json()["error"] == "http_error"
 
 
+def widget_start(script: str) -> dict[str, Any]:
+    """What the widget script is told when it is served: where the chat is, its words, its colour."""
+    line = next(line for line in script.splitlines() if line.startswith("const START = "))
+    start: dict[str, Any] = json.loads(line.removeprefix("const START = ").rstrip(";"))
+    return start
+
+
 async def test_the_widget_script_knows_where_the_chat_lives(client: httpx.AsyncClient) -> None:
     script = await client.get("/widget.js", headers={"Accept-Language": "pl-PL,pl;q=0.9"})
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
-    assert 'const ORIGIN = "http://testserver";' in script.text
-    assert '"open": "Check how inclusive your work is"' not in script.text  # Polish words, not English
-    english = await client.get("/widget.js")
-    assert '"open": "Check how inclusive your work is"' in english.text
+    polish = widget_start(script.text)
+    assert polish["origin"] == "http://testserver" and polish["language"] == "pl"
+    assert polish["words"]["open"] != "Check how inclusive your work is"  # Polish words, not English
+    english = widget_start((await client.get("/widget.js")).text)
+    assert english["words"]["open"] == "Check how inclusive your work is" and english["direction"] == "ltr"
+    assert english["accent"] == "#1d70b8"
+    urdu = widget_start((await client.get("/widget.js", headers={"Accept-Language": "fr, ur;q=0.8"})).text)
+    assert urdu["language"] == "ur" and urdu["direction"] == "rtl"  # the first language we speak
 
 
 async def test_every_page_is_hardened_and_only_listed_sites_may_embed(
@@ -94,6 +107,6 @@ def test_the_chat_and_widget_are_small_enough_for_a_slow_phone() -> None:
     from pathlib import Path
 
     static = Path(__file__).resolve().parents[2] / "bot" / "web" / "static"
-    files = [static / "chat.js", static / "chat.css", static / "widget.js"]
+    files = [static / "chat.js", static / "chat.css", static / "widget.js", static / "plan.js"]
     total = sum(len(gzip.compress(path.read_bytes(), 9)) for path in files)
     assert total < 30 * 1024, f"{total} bytes gzipped"

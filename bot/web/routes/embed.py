@@ -8,11 +8,13 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from bot.settings import Settings
 from bot.web.deps import PublicOrigin
-from bot.web.page_messages import PAGE_WORDS, WIDGET_WORDS
-from dialogs import Text, render
+from bot.web.languages import page_language
+from bot.web.page_messages import CHROME_WORDS, PAGE_WORDS, WIDGET_WORDS
+from bot.web.site import translated
 
 __all__ = ["router"]
 
@@ -28,12 +30,8 @@ def _widget_source() -> str:
 class WordsOut(BaseModel):
     language: str
     direction: str
-    words: dict[str, str]
-
-
-def _words(request: Request, language: str, table: dict[str, str]) -> dict[str, str]:
-    translator = request.app.state.catalogs.translator(language)
-    return {key: render(Text(msgid), translator) for key, msgid in table.items()}
+    words: dict[str, str] = Field(description="The chat page's words: its header, buttons and notices.")
+    widget: dict[str, str] = Field(description="The words of the widget on a partner's page.")
 
 
 @router.get("/api/words/{language}", tags=["chat"])
@@ -43,7 +41,10 @@ async def page_words(language: str, request: Request) -> WordsOut:
     if language not in catalogs.languages:
         raise HTTPException(404, "no such language")
     return WordsOut(
-        language=language, direction=catalogs.direction(language), words=_words(request, language, PAGE_WORDS)
+        language=language,
+        direction=catalogs.direction(language),
+        words=translated(catalogs, language, {**CHROME_WORDS, **PAGE_WORDS}),
+        widget=translated(catalogs, language, WIDGET_WORDS),
     )
 
 
@@ -51,9 +52,16 @@ async def page_words(language: str, request: Request) -> WordsOut:
 async def widget(request: Request, origin: PublicOrigin) -> Response:
     """One script tag on a partner's site adds the launcher and the chat panel."""
     catalogs = request.app.state.catalogs
-    language = catalogs.best_match(request.headers.get("accept-language", "").split(",")[0].strip())
-    words = json.dumps(_words(request, language, WIDGET_WORDS), ensure_ascii=False)
-    prelude = f"const ORIGIN = {json.dumps(origin)};\nconst WORDS = {words};"
+    settings: Settings = request.app.state.settings
+    language = page_language(request, catalogs)
+    start = {
+        "origin": origin,
+        "language": language,
+        "direction": catalogs.direction(language),
+        "words": translated(catalogs, language, WIDGET_WORDS),
+        "accent": settings.accent_colour,
+    }
+    prelude = f"const START = {json.dumps(start, ensure_ascii=False)};"
     body = f"(() => {{\n{prelude}\n{_widget_source()}\n}})();\n"
     headers = {"Cache-Control": "public, max-age=300", "Vary": "Accept-Language"}
     return Response(body, media_type="text/javascript; charset=utf-8", headers=headers)

@@ -1,23 +1,91 @@
-"""The printable plan behind a signed, expiring link (sent where no token can be: Telegram)."""
+"""The printable plan at a signed, expiring address on this site, and how the web chat gets one.
+
+Telegram sends the link in a message (no token can travel there); the web chat asks for it with the
+conversation's token. A link is the same all day (it is signed from the start of the day), so a
+person who opens their plan twice gets one address they can bookmark; it works for ICF_RESUME_DAYS.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
 
-from bot.service import ConversationNotFound
-from bot.web.deps import Service
+from fastapi import APIRouter, Request, status
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from bot.plan_links import PlanLinks
+from bot.web.deps import ConversationToken, PublicOrigin, Service
+from bot.web.languages import page_language
+from bot.web.page_messages import PLAN_PAGE_WORDS
+from bot.web.plan_page import dress_plan
+from bot.web.schemas import ErrorOut
+from bot.web.site import render_page, translated
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["plan"])
 
 
+class PlanLinkOut(BaseModel):
+    url: str = Field(description="The plan's page: a signed address that works until expires_at.")
+    download_url: str = Field(description="The same page, sent as a file to save.")
+    expires_at: datetime
+
+
+@router.post(
+    "/api/conversations/{conversation_id}/plan-link",
+    responses={
+        401: {"model": ErrorOut},
+        404: {"model": ErrorOut, "description": "No conversation with that id and token."},
+        409: {"model": ErrorOut, "description": "The plan is not ready yet."},
+        429: {"model": ErrorOut, "description": "Too many calls: wait the seconds in Retry-After."},
+    },
+)
+async def plan_link(
+    conversation_id: str, service: Service, token: ConversationToken, request: Request, origin: PublicOrigin
+) -> PlanLinkOut:
+    """A link to this conversation's plan, for whoever holds its token, once the plan is ready."""
+    await service.plan_html(conversation_id, token)  # the token's own plan, and only once there is one
+    links: PlanLinks = request.app.state.plan_links
+    today = service.clock().replace(hour=0, minute=0, second=0, microsecond=0)
+    signed = urlsplit(links.url(conversation_id, today))
+    expires = int(parse_qs(signed.query)["expires"][0])
+    url = f"{origin}{signed.path}?{signed.query}&chat=web"
+    return PlanLinkOut(
+        url=url, download_url=f"{url}&download=1", expires_at=datetime.fromtimestamp(expires, UTC)
+    )
+
+
 @router.get("/plan/{evaluation_id}", response_class=HTMLResponse)
 async def signed_plan(
-    evaluation_id: str, expires: int, sig: str, request: Request, service: Service
+    evaluation_id: str,
+    expires: int,
+    sig: str,
+    request: Request,
+    service: Service,
+    origin: PublicOrigin,
+    download: bool = False,
+    chat: str = "",
 ) -> HTMLResponse:
-    """The plan, read-only, while the link's signature is good and it has not expired."""
-    if not request.app.state.plan_links.valid(evaluation_id, expires, sig, service.clock()):
-        raise ConversationNotFound(evaluation_id)
-    return HTMLResponse(await service.plan_html_for(evaluation_id))
+    """The plan, read-only, while the link's signature is good and it has not expired.
+
+    ``download=1`` sends it as a file; ``chat=web`` adds the way back to the web chat.
+    """
+    links: PlanLinks = request.app.state.plan_links
+    if not links.valid(evaluation_id, expires, sig, service.clock()):
+        return _ended(request)
+    html = await service.plan_html_for(evaluation_id)
+    dressed = dress_plan(request, html, origin=origin, saving=download, back_to_chat=chat == "web")
+    headers = {"Content-Disposition": 'attachment; filename="icf-support-plan.html"'} if download else {}
+    return HTMLResponse(dressed, headers={**headers, "Cache-Control": "private, no-store"})
+
+
+def _ended(request: Request) -> HTMLResponse:
+    """A link that has expired or was changed: say so in words, and point to the chat for a new one."""
+    catalogs = request.app.state.catalogs
+    language = page_language(request, catalogs)
+    words = translated(catalogs, language, PLAN_PAGE_WORDS)
+    response = render_page(request, "plan_ended.html", language, page=words)
+    response.status_code = status.HTTP_404_NOT_FOUND
+    return response
