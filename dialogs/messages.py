@@ -11,11 +11,21 @@ from dialogs.i18n import N_, NP_
 # Start and set-up ---------------------------------------------------------------------------
 WELCOME = N_(
     "Hello! I will help you check how inclusive your work is, using the Kirklees Inclusive "
-    "Communities Framework. It takes about 20 minutes, or 5 for a quick check of one activity. "
-    "I save each answer as you go, so you can stop and carry on later."
+    "Communities Framework."
 )
 NO_NAMES = N_("Please do not name private people in your stories.")
 INCLUSIVE_MEANS = N_("Here, inclusive means that everyone can take part and feel they belong.")
+# The minutes come from the content (dialogs/data/framework.toml, [tool.timing]).
+# TRANSLATORS: {count} is a whole number of minutes. Fill every plural form.
+TAKES_MINUTES = NP_(
+    "A yearly check takes about {count} minute.", "A yearly check takes about {count} minutes."
+)
+# TRANSLATORS: {count} is a whole number of minutes. Fill every plural form.
+QUICK_CHECK_MINUTES = NP_(
+    "A quick check of one activity takes about {count} minute.",
+    "A quick check of one activity takes about {count} minutes.",
+)
+SAVED_AS_YOU_GO = N_("I save each answer as you go, so you can stop and carry on later.")
 WHERE_ANSWERS_GO = N_("Nobody else sees your answers unless you choose, at the end, to send them.")
 # TRANSLATORS: The name of this language, written in it, on its button in the language list.
 # Punjabi: name the script (Gurmukhi). Urdu: say that Punjabi speakers who read Urdu script can
@@ -127,7 +137,12 @@ NONE_OF_THESE = N_("None of these")
 # The restorative checklist (an extra part) -----------------------------------------------------------
 RESTORATIVE_OFFER = N_(
     "There is one more part, if you want it: the Restorative Approach Checklist. It asks about "
-    "relationships, working with people, and learning. It takes about 5 minutes. Would you like to do it?"
+    "relationships, working with people, and learning."
+)
+# TRANSLATORS: {count} is a whole number of minutes. Fill every plural form.
+RESTORATIVE_MINUTES = NP_(
+    "It takes about {count} minute. Would you like to do it?",
+    "It takes about {count} minutes. Would you like to do it?",
 )
 RESTORATIVE_YES = N_("Yes, let us do it")
 RESTORATIVE_NO = N_("No, thank you")
