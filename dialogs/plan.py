@@ -4,7 +4,9 @@ Strengths are the best-scored approaches (the good-news stories to share); prior
 lowest first, each with first steps drawn from the person's own "Not yet" and "Partly" answers, the
 help asked for, who in Kirklees to learn from and which practice bases to read about. The printable
 page opens with a one-page summary (the scores, the three things to do first, the help asked for),
-then the detail; the framework's original wording is in an appendix for the board.
+then the detail; the framework's original wording is in an appendix for the board, each of its
+questions once, with the plain question or questions that asked it and the answers (the Restorative
+Approach Checklist too, when it was answered).
 """
 
 from __future__ import annotations
