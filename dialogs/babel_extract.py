@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
-from dialogs.content import parse_content
+from dialogs.content import Question, parse_content
 
 __all__ = ["extract_content"]
 
@@ -20,6 +20,16 @@ Extracted = tuple[int, str | None, str, list[str]]
 def _line_of(text: str, message: str) -> int:
     index = text.find(message.split("\n", 1)[0])
     return text.count("\n", 0, index) + 1 if index >= 0 else 0
+
+
+def _asks(question: Question, asked: tuple[Question, ...], what: str) -> str:
+    """Tells the translator the framework's wording, and when it is asked in two plain questions, that
+    this one asks only part of it (so the translation asks one thing too)."""
+    parts = [q for q in asked if q.original_id == question.original_id]
+    if len(parts) > 1:
+        which = ("first", "second", "third")[min(parts.index(question), 2)]
+        return f"{what}, the {which} of {len(parts)} that ask the framework's: {question.original}"
+    return f"{what}. The framework says: {question.original}"
 
 
 def extract_content(
@@ -35,16 +45,14 @@ def extract_content(
         yield item(approach.name, "The name of one of the five inclusive approaches.")
         yield item(approach.intro, f"What the approach '{approach.name}' means.")
         for question in approach.questions:
-            yield item(
-                question.plain, f"A yes/no checklist question. The framework says: {question.original}"
-            )
+            yield item(question.plain, _asks(question, approach.questions, "A yes/no checklist question"))
             if question.first_step:
                 yield item(
                     question.first_step,
                     f"A first step for a team that answered 'Not yet' or 'Partly' to: {question.plain}",
                 )
         for step in approach.first_steps:
-            yield item(step, f"A first step for '{approach.name}'.")
+            yield item(step.text, f"A first step for '{approach.name}'.")
         for case in approach.case_studies:
             yield item(case.summary, f"About the Kirklees example '{case.name}' (keep the name as it is).")
     for answer in content.checklist_answers:
@@ -66,5 +74,5 @@ def extract_content(
         yield item(heading.plain, f"A heading of the Restorative Approach Checklist: {heading.original}")
         for prompt in heading.prompts:
             yield item(
-                prompt.plain, f"A yes/no question of the restorative checklist. It says: {prompt.original}"
+                prompt.plain, _asks(prompt, heading.prompts, "A yes/no question of the restorative checklist")
             )

@@ -11,11 +11,21 @@ from dialogs.i18n import N_, NP_
 # Start and set-up ---------------------------------------------------------------------------
 WELCOME = N_(
     "Hello! I will help you check how inclusive your work is, using the Kirklees Inclusive "
-    "Communities Framework. It takes about 20 minutes, or 5 for a quick check of one activity. "
-    "I save each answer as you go, so you can stop and carry on later."
+    "Communities Framework."
 )
 NO_NAMES = N_("Please do not name private people in your stories.")
 INCLUSIVE_MEANS = N_("Here, inclusive means that everyone can take part and feel they belong.")
+# The minutes come from the content (dialogs/data/framework.toml, [tool.timing]).
+# TRANSLATORS: {count} is a whole number of minutes. Fill every plural form.
+TAKES_MINUTES = NP_(
+    "A yearly check takes about {count} minute.", "A yearly check takes about {count} minutes."
+)
+# TRANSLATORS: {count} is a whole number of minutes. Fill every plural form.
+QUICK_CHECK_MINUTES = NP_(
+    "A quick check of one activity takes about {count} minute.",
+    "A quick check of one activity takes about {count} minutes.",
+)
+SAVED_AS_YOU_GO = N_("I save each answer as you go, so you can stop and carry on later.")
 WHERE_ANSWERS_GO = N_("Nobody else sees your answers unless you choose, at the end, to send them.")
 # TRANSLATORS: The name of this language, written in it, on its button in the language list.
 # Punjabi: name the script (Gurmukhi). Urdu: say that Punjabi speakers who read Urdu script can
@@ -127,7 +137,12 @@ NONE_OF_THESE = N_("None of these")
 # The restorative checklist (an extra part) -----------------------------------------------------------
 RESTORATIVE_OFFER = N_(
     "There is one more part, if you want it: the Restorative Approach Checklist. It asks about "
-    "relationships, working with people, and learning. It takes about 5 minutes. Would you like to do it?"
+    "relationships, working with people, and learning."
+)
+# TRANSLATORS: {count} is a whole number of minutes. Fill every plural form.
+RESTORATIVE_MINUTES = NP_(
+    "It takes about {count} minute. Would you like to do it?",
+    "It takes about {count} minutes. Would you like to do it?",
 )
 RESTORATIVE_YES = N_("Yes, let us do it")
 RESTORATIVE_NO = N_("No, thank you")
@@ -144,7 +159,6 @@ REVIEW_SKIPPED = N_(
     "These parts have no answers yet: {names}. You can add them with Change something, or go on without them."
 )
 NO_SCORE = N_("no score yet")
-SCORE_VALUE = N_("{value} out of 5")
 GIVEN = N_("given")
 NOT_GIVEN = N_("not given")
 LOOKS_RIGHT = N_("It looks right. Show my plan")
@@ -195,7 +209,6 @@ LANGUAGE = N_("Language")
 DELETE = N_("Delete everything")
 AT_START = N_("This is the first question, so there is nowhere to go back to.")
 CANNOT_SKIP = N_("This one is needed, so it cannot be skipped.")
-SKIPPED = N_("Skipped. You can come back to it at the review.")
 PAUSED = NP_(
     "Paused. Your code is {code}. Use it to carry on here or on another device. It works for {count} day.",
     "Paused. Your code is {code}. Use it to carry on here or on another device. It works for {count} days.",
@@ -233,11 +246,9 @@ PLAN_FOR = N_("Support plan for {who}")
 PLAN_OVERALL = N_("Overall score: {score} out of 5.")
 PLAN_NO_OVERALL = N_("There is no overall score yet, because no part was scored.")
 PLAN_SCORES = N_("Scores")
-PLAN_SCORE_LINE = N_("{name}: {score}")
 PLAN_STRENGTHS = N_("Your strengths")
 # TRANSLATORS: {name} is an approach's name. It stands alone before the colon: no change of case or gender.
 PLAN_STRENGTH = N_("{name}: this is one of your strengths. Think about sharing your story as good news.")
-PLAN_STORY = N_("Your story: {story}")
 PLAN_NO_STRENGTHS = N_("No strengths yet. That is fine: every team starts somewhere.")
 PLAN_PRIORITIES = N_("What to work on first")
 PLAN_PRIORITY = N_("{name} ({score})")
@@ -267,12 +278,10 @@ PLAN_NEXT_BOARD = N_(
     "plan training and support across Kirklees."
 )
 PLAN_NEXT_YEAR = N_("Do this check again next year with your return code, to see how far you have come.")
-PLAN_SUMMARY = N_("Your plan at a glance")
 PLAN_FIRST_THINGS = N_("Three things to do first")
 PLAN_ASKED_FOR = N_("The help you asked for")
 # TRANSLATORS: {name} is an approach's name; {support} a list of the help asked for.
 PLAN_ASKED_LINE = N_("{name}: {support}")
-PLAN_DETAIL = N_("Your plan in full")
 PLAN_REFLECTIONS = N_("What went well, and what you would change")
 # TRANSLATORS: {evidence} is a list of where the evidence comes from.
 PLAN_EVIDENCE = N_("What shows it: {evidence}")
@@ -282,7 +291,6 @@ PLAN_ENGLISH = N_("In English: {text}")
 PLAN_LAST_YEAR = N_("Last year ({year}): {score}")
 # TRANSLATORS: {year} is the first year this team did the check; {score} a score from 1 to 5.
 PLAN_BASELINE = N_("First year ({year}): {score}")
-PLAN_CHANGE = N_("Since last year")
 PLAN_RECHECKS = N_("Check again")
 # TRANSLATORS: {name} is an approach's name; it stands alone before the colon. {date} is a date.
 PLAN_RECHECK = N_("{name}: do a quick check of this part again on {date}, to see how it is going.")
@@ -295,7 +303,6 @@ RECHECK_EVENT_TEXT = N_(
 )
 PLAN_APPENDIX = N_("For the board: the framework's own questions")
 PLAN_RESTORATIVE = N_("The Restorative Approach Checklist")
-PLAN_CHECKLIST = N_("Your answers to the questions")
 PLAN_ORIGINAL = N_("In the framework: {original}")
 PLAN_CONFIDENCE = N_("How sure you feel: {confidence}")
 PLAN_VERSION = N_("Framework version {version}")

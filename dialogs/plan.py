@@ -4,7 +4,9 @@ Strengths are the best-scored approaches (the good-news stories to share); prior
 lowest first, each with first steps drawn from the person's own "Not yet" and "Partly" answers, the
 help asked for, who in Kirklees to learn from and which practice bases to read about. The printable
 page opens with a one-page summary (the scores, the three things to do first, the help asked for),
-then the detail; the framework's original wording is in an appendix for the board.
+then the detail; the framework's original wording is in an appendix for the board, each of its
+questions once, with the plain question or questions that asked it and the answers (the Restorative
+Approach Checklist too, when it was answered).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
 
 from dialogs import messages as m
-from dialogs.content import CaseStudy, Content, PracticeBase
+from dialogs.content import CaseStudy, Content, Original, PracticeBase
 from dialogs.i18n import Listed, Text, Translator, render
 from dialogs.state import ApproachAnswers, ConversationState, Scope, SentTo, Status
 
@@ -44,8 +46,16 @@ NOT_THERE_YET = frozenset({"not_yet", "partly"})
 @dataclass(frozen=True, slots=True)
 class ChecklistLine:
     plain: str
-    original: str
     answer: str | None  # the answer's label message id, or None when skipped
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    """One framework question for the board: its own wording once, then each plain question that
+    asks it (two when the framework asks two things at once) with the answer given."""
+
+    original: str
+    lines: tuple[ChecklistLine, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +75,7 @@ class ApproachResult:
     action_owner: str | None
     action_due: str | None
     due_is_label: bool  # action_due is one of the content's due labels (else a date as typed)
-    checklist: tuple[ChecklistLine, ...]
+    checklist: tuple[ChecklistItem, ...]
     english: dict[str, str]
     last_year: int | None = None
     baseline: int | None = None
@@ -104,6 +114,7 @@ class Plan:
     last_year: int | None = None  # the year of last year's evaluation, when it was brought back
     baseline_year: int | None = None
     made_on: date | None = None
+    restorative: tuple[ChecklistItem, ...] = ()  # the extra part, when it was answered
 
     @property
     def asked_for(self) -> tuple[ApproachResult, ...]:
@@ -140,15 +151,32 @@ def _result(state: ConversationState, content: Content, approach_id: str) -> App
         action_owner=given.action_owner if given.action else None,
         action_due=due if given.action else None,
         due_is_label=due_is_label,
-        checklist=tuple(
-            ChecklistLine(q.plain, q.original, labels.get(given.checklist.get(q.id, "")))
-            for q in approach.questions
-            if state.answers.scope == Scope.ANNUAL
-        ),
+        checklist=_items(approach.originals(), given.checklist, labels)
+        if state.answers.scope == Scope.ANNUAL
+        else (),
         english=dict(given.english),
         last_year=before.score if before else None,
         baseline=previous.baseline_scores.get(approach_id) if previous else None,
     )
+
+
+def _items(
+    originals: tuple[Original, ...], answered: dict[str, str], labels: dict[str, str]
+) -> tuple[ChecklistItem, ...]:
+    return tuple(
+        ChecklistItem(
+            o.original, tuple(ChecklistLine(q.plain, labels.get(answered.get(q.id, ""))) for q in o.parts)
+        )
+        for o in originals
+    )
+
+
+def _restorative(state: ConversationState, content: Content) -> tuple[ChecklistItem, ...]:
+    answered = state.answers.restorative
+    if not answered:
+        return ()
+    labels = content.labels()
+    return tuple(item for h in content.restorative for item in _items(h.originals(), answered, labels))
 
 
 def _first_steps(state: ConversationState, content: Content, approach_id: str) -> tuple[str, ...]:
@@ -161,7 +189,7 @@ def _first_steps(state: ConversationState, content: Content, approach_id: str) -
         for q in approach.questions
         if q.first_step and given.checklist.get(q.id) in NOT_THERE_YET
     )
-    return own or approach.first_steps
+    return own or tuple(step.text for step in approach.first_steps)
 
 
 def _next_step(state: ConversationState) -> str:
@@ -220,6 +248,7 @@ def build_plan(state: ConversationState, content: Content, made_on: date | None 
         last_year=previous.year if previous else None,
         baseline_year=previous.baseline_year if previous else None,
         made_on=made_on,
+        restorative=_restorative(state, content),
     )
 
 

@@ -118,7 +118,21 @@ def _named(msgid: str) -> Says:
 
 
 def _welcome(asking: Asking) -> list[Text]:
-    return [Text(m.WELCOME), Text(m.INCLUSIVE_MEANS), Text(m.WHERE_ANSWERS_GO), Text(m.NO_NAMES)]
+    timing = asking.content.timing
+    return [
+        Text(m.WELCOME),
+        Text(m.INCLUSIVE_MEANS),
+        counted(m.TAKES_MINUTES, timing.minutes("annual")),
+        counted(m.QUICK_CHECK_MINUTES, timing.minutes("activity")),
+        Text(m.SAVED_AS_YOU_GO),
+        Text(m.WHERE_ANSWERS_GO),
+        Text(m.NO_NAMES),
+    ]
+
+
+def _restorative_offer(asking: Asking) -> list[Text]:
+    minutes = asking.content.timing.minutes("restorative")
+    return [Text(m.RESTORATIVE_OFFER), counted(m.RESTORATIVE_MINUTES, minutes)]
 
 
 def _choose_language(asking: Asking) -> list[Text]:
@@ -531,7 +545,7 @@ _DECLARED = (
     ),
     Declared(
         Step.RESTORATIVE_OFFER,
-        _say(m.RESTORATIVE_OFFER),
+        _restorative_offer,
         OneOf(_fixed(("yes", m.RESTORATIVE_YES), ("no", m.RESTORATIVE_NO))),
         action="restorative_offer",
         skippable=True,  # skipping it is saying no

@@ -55,8 +55,9 @@ def _value(step: str, result: ApproachResult, translator: Translator, language: 
         score = Text(m.SCORE_CHOICE, {"value": result.score, "label": Text(result.score_label or "")})
         return render(score, translator), False
     if step == Step.CHECKLIST:
-        answered = sum(1 for line in result.checklist if line.answer)
-        return render(counted(ANSWERED, answered, total=len(result.checklist)), translator), False
+        lines = [line for item in result.checklist for line in item.lines]
+        answered = sum(1 for line in lines if line.answer)
+        return render(counted(ANSWERED, answered, total=len(lines)), translator), False
     if step == Step.CONFIDENCE:
         return t(result.confidence), False
     if step in {Step.SUPPORT, Step.EVIDENCE}:

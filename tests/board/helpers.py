@@ -8,8 +8,12 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from dialogs import load_default_content
 from storage import Organisation
 from tests.web.chat_client import ApiChat
+
+# How many plain questions each approach asks, in order, as the content has them.
+QUESTIONS = tuple(len(a.questions) for a in load_default_content().approaches)
 
 PASSWORD = "correct horse battery staple"
 
@@ -44,7 +48,7 @@ async def send_annual(client: httpx.AsyncClient, organisation: str, team: str, s
     await chat.start()
     for said in ["@annual", "@team", organisation, team]:
         await chat.say(said)
-    for questions in (4, 3, 4, 3, 5):
+    for questions in QUESTIONS:
         for _ in range(questions):
             await chat.say("@partly")
         for said in [f"@{score}", "@some", "/skip", "@done", f"{team} story.", "@training", "@done"]:

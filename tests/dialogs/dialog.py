@@ -7,8 +7,9 @@ chat.check([
     ("Kirklees Youth", "unit_name", "name of the team"),          # anything else is typed
 ])
 
-Each turn names the step the reply asks (so a phrase that several prompts share cannot pass for the
-wrong one) and a phrase of the reply.
+Each turn names the step the reply asks and a phrase of the reply that only one prompt has: a phrase
+found in two messages (such as "Who", which several prompts start with) is refused, unless it is a
+whole line of the reply, so the wrong prompt cannot pass for the right one.
 """
 
 from __future__ import annotations
@@ -16,7 +17,18 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from dialogs import Context, ConversationState, Effect, Engine, Event, Outcome, Reply, render
+from dialogs import Context, ConversationState, Effect, Engine, Event, Outcome, Reply, messages, render
+
+
+def _messages(engine: Engine) -> list[str]:
+    """Every English message a reply can show: the engine's own and the content's."""
+    found = [*engine.content.strings()]
+    for name, value in vars(messages).items():
+        if name.isupper() and isinstance(value, str):
+            found.append(value)
+        elif name.isupper() and isinstance(value, tuple):
+            found.append(" / ".join(value))  # one message, in its plural forms
+    return found
 
 
 class Dialog:
@@ -51,6 +63,13 @@ class Dialog:
             asked = self.last.replies[-1].step
             assert asked == step, f"after {said!r} expected step {step!r}, got {asked!r}:\n{shown}"
             assert expected in shown, f"after {said!r} expected {expected!r} in:\n{shown}"
+            self.assert_unique(expected, shown)
+
+    def assert_unique(self, phrase: str, shown: str) -> None:
+        if phrase in shown.splitlines():
+            return  # the whole of a line: only its own message shows exactly that
+        shared = [message for message in _messages(self.engine) if phrase in message]
+        assert len(shared) <= 1, f"{phrase!r} is in {len(shared)} messages, say more of the prompt: {shared}"
 
     @property
     def step(self) -> str:

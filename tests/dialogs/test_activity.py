@@ -21,8 +21,12 @@ def test_complete_activity_check(engine: Engine, context: Context) -> None:
                 "Which ways of working does this activity use?",
             ),
             ("@done", "pick_approaches", "Please choose at least one"),
-            ("@celebrating", "pick_approaches", "Which ways"),
-            ("Connecting", "pick_approaches", "Which ways"),  # typed label toggles too
+            ("@celebrating", "pick_approaches", "Which ways of working does this activity use?"),
+            (
+                "Connecting",
+                "pick_approaches",
+                "Which ways of working does this activity use?",
+            ),  # typed label toggles too
             ("@done", "score", "Next: Connecting."),
         ]
     )
@@ -39,7 +43,11 @@ def test_complete_activity_check(engine: Engine, context: Context) -> None:
             ("Our chair", "action_due", "By when?"),
             ("@3m", "score", "Next: Celebrating."),
             ("@5", "story", "Celebrating: please tell me a short story"),
-            ("The girls chose the new benches and opened the park day.", "support", "What would help"),
+            (
+                "The girls chose the new benches and opened the park day.",
+                "support",
+                "What would help you do more of this?",
+            ),
             ("@done", "action", "Celebrating: what is one thing you will do"),
             ("/skip", "review", "Here is what you told me."),
         ]

@@ -7,11 +7,13 @@ from dialogs import Complete, Context, Engine, Event, IssueResumeCode, IssueRetu
 from .dialog import Dialog
 
 
-def answer_approach(chat: Dialog, name: str, questions: int, story: str, action: str) -> None:
-    """Yes to every question, agree the suggested score, then a reflection, evidence, a story, no
-    support, and an action with no owner or date."""
-    for number in range(1, questions):
-        chat.check([("@yes", "checklist", f"Question {number + 1} of {questions}")])
+def answer_approach(chat: Dialog, approach_id: str, story: str, action: str) -> None:
+    """Yes to every question (each asked in its own plain words), agree the suggested score, then a
+    reflection, evidence, a story, no support, and an action with no owner or date."""
+    approach = chat.engine.content.approach(approach_id)
+    name, questions = approach.name, approach.questions
+    for number, question in enumerate(questions[1:], start=2):
+        chat.check([("@yes", "checklist", f"Question {number} of {len(questions)}: {question.plain}")])
     chat.check(
         [
             ("@yes", "score", "I suggest 5"),
@@ -95,32 +97,30 @@ def test_complete_annual_evaluation(engine: Engine, context: Context) -> None:
     assert (given := chat.state.answers.by_approach["connecting"]).action_owner == "Team leader"
     assert given.action_due == "6m"
     answer_approach(
-        chat, "Communicating", 3, "We asked carers what they need.", "Invite carers to plan with us."
+        chat, "communicating", "We asked carers what they need.", "Invite carers to plan with us."
     )
     chat.check([("End of March", "checklist", "Next: Equalising.")])  # a date typed as it comes
     assert chat.state.answers.by_approach["communicating"].action_due == "End of March"
     chat.check([("/summary", "checklist", "Communicating: 5: How we always work.")])
-    answer_approach(
-        chat, "Equalising", 4, "Our panel is paid for its time.", "Pay everyone who joins a panel."
-    )
+    answer_approach(chat, "equalising", "Our panel is paid for its time.", "Pay everyone who joins a panel.")
     chat.send("/skip")
-    answer_approach(chat, "Trusting", 3, "We kept every promise this year.", "Say what we can and cannot do.")
+    answer_approach(chat, "trusting", "We kept every promise this year.", "Say what we can and cannot do.")
     chat.send("/skip")
     for _ in range(5):
         chat.send("@not_yet")
     assert chat.step == "score"
     chat.check(
         [
-            ("@2", "confidence", "How sure"),
+            ("@2", "confidence", "How sure does your team feel about working this way?"),
             ("@low", "reflection", "What went well?"),
             ("/skip", "evidence", "What shows this?"),
             ("/skip", "story", "Celebrating: please tell me a short story"),
-            ("/skip", "support", "What would help"),
-            ("@leaders", "support", "What would help"),
+            ("/skip", "support", "What would help you do more of this?"),
+            ("@leaders", "support", "What would help you do more of this?"),
             ("@done", "action", "Celebrating: what is one thing you will do"),
             ("Hold a thank-you event for volunteers.", "action_owner", "Who will do it?"),
             ("/skip", "action_due", "By when?"),
-            ("/skip", "restorative_offer", "Restorative Approach Checklist"),
+            ("/skip", "restorative_offer", "There is one more part, if you want it"),
             ("@no", "review", "Here is what you told me."),
         ]
     )

@@ -29,8 +29,8 @@ def to_the_story(engine: Engine, context: Context) -> Dialog:
             (None, "choose_scope", "What would you like to do?"),
             ("@activity", "organisation", "What is the name of your organisation?"),
             ("Ravensthorpe Friends", "activity_name", "What is the activity called?"),
-            ("Park sessions", "pick_approaches", "Which ways of working"),
-            ("@trusting", "pick_approaches", "Which ways of working"),
+            ("Park sessions", "pick_approaches", "Which ways of working does this activity use?"),
+            ("@trusting", "pick_approaches", "Which ways of working does this activity use?"),
             ("@done", "score", "Trusting: how well does this describe your work?"),
             ("@4", "story", "Trusting: please tell me a short story"),
         ]
@@ -103,7 +103,7 @@ def test_too_long_and_empty_text_get_a_kind_answer_and_change_nothing(
     chat.check(
         [
             (None, "choose_scope", "What would you like"),
-            ("@activity", "organisation", "name of your organisation"),
+            ("@activity", "organisation", "What is the name of your organisation?"),
         ]
     )
     before = chat.state
@@ -120,9 +120,9 @@ def test_control_characters_are_dropped_but_words_kept(engine: Engine, context: 
     chat = Dialog(engine, context)
     chat.check(
         [
-            (None, "choose_scope", "What would"),
-            ("@activity", "organisation", "organisation"),
-            ("Fartown\x00 Boxing\x1b Club", "activity_name", "activity"),
+            (None, "choose_scope", "What would you like to do?"),
+            ("@activity", "organisation", "What is the name of your organisation?"),
+            ("Fartown\x00 Boxing\x1b Club", "activity_name", "What is the activity called?"),
         ]
     )
     assert chat.state is not None and chat.state.answers.organisation == "Fartown Boxing Club"
@@ -136,9 +136,9 @@ def test_terminal_keys_sent_as_escape_sequences_are_not_kept_as_words(
     chat = Dialog(engine, context)
     chat.check(
         [
-            (None, "choose_scope", "What would"),
-            ("@activity", "organisation", "organisation"),
-            ("Holme\x1b[D\x1b[3~ Valley\x1bOP", "activity_name", "activity"),
+            (None, "choose_scope", "What would you like to do?"),
+            ("@activity", "organisation", "What is the name of your organisation?"),
+            ("Holme\x1b[D\x1b[3~ Valley\x1bOP", "activity_name", "What is the activity called?"),
         ]
     )
     assert chat.state is not None and chat.state.answers.organisation == "Holme Valley"
@@ -146,15 +146,17 @@ def test_terminal_keys_sent_as_escape_sequences_are_not_kept_as_words(
 
 def test_bidirectional_controls_cannot_disguise_a_name_or_a_story(engine: Engine, context: Context) -> None:
     chat = to_the_story(engine, context)
-    chat.check([("Our \u202egnp.exe\u202c story\u2067 here", "support", "What would help")])
+    chat.check(
+        [("Our \u202egnp.exe\u202c story\u2067 here", "support", "What would help you do more of this?")]
+    )
     assert chat.state is not None
     assert chat.state.answers.by_approach["trusting"].story == "Our gnp.exe story here"
     fresh = Dialog(engine, context)
     fresh.check(
         [
-            (None, "choose_scope", "What would"),
-            ("@activity", "organisation", "organisation"),
-            ("Org \u202egnp.exe\u200f  ", "activity_name", "activity"),
+            (None, "choose_scope", "What would you like to do?"),
+            ("@activity", "organisation", "What is the name of your organisation?"),
+            ("Org \u202egnp.exe\u200f  ", "activity_name", "What is the activity called?"),
         ]
     )
     assert fresh.state is not None and fresh.state.answers.organisation == "Org gnp.exe"
@@ -176,8 +178,8 @@ def test_switching_language_keeps_every_answer(engine: Engine) -> None:
         [
             (None, "choose_language", "Which language would you like to use?"),
             ("@en", "choose_scope", "What would you like to do?"),
-            ("@annual", "choose_level", "Who"),
-            ("@organisation", "organisation", "name"),
+            ("@annual", "choose_level", "Who are you answering for?"),
+            ("@organisation", "organisation", "What is the name of your organisation?"),
             ("Iroko", "checklist", "Question 1 of 4"),
             ("@yes", "checklist", "Question 2"),
             ("/language", "choose_language", "Which language"),

@@ -59,13 +59,23 @@ def test_last_years_answers_are_one_tap_away(engine: Engine, context: Context) -
         "connecting.1": "partly",
         "connecting.2": "yes",
     }
-    chat.check([("@3", "confidence", "How sure"), ("@same", "reflection", "What went well?")])
+    chat.check(
+        [
+            ("@3", "confidence", "How sure does your team feel about working this way?"),
+            ("@same", "reflection", "What went well?"),
+        ]
+    )
     assert chat.state.answers.by_approach["connecting"].confidence == "low"
 
 
 def test_nothing_from_last_year_is_offered_without_it(engine: Engine, context: Context) -> None:
     chat = Dialog(engine, context)
-    chat.check([(None, "choose_scope", "What would you like to do?"), ("@annual", "choose_level", "Who")])
+    chat.check(
+        [
+            (None, "choose_scope", "What would you like to do?"),
+            ("@annual", "choose_level", "Who are you answering for?"),
+        ]
+    )
     assert "same" not in chat.choice_ids()
 
 
@@ -74,8 +84,8 @@ def test_the_restorative_checklist_is_an_optional_extra_part(engine: Engine, con
     chat.check(
         [
             (None, "choose_scope", "What would you like to do?"),
-            ("@annual", "choose_level", "Who"),
-            ("@organisation", "organisation", "name"),
+            ("@annual", "choose_level", "Who are you answering for?"),
+            ("@organisation", "organisation", "What is the name of your organisation?"),
             ("Kirklees Restorative Network", "checklist", "Question 1 of 4"),
         ]
     )
@@ -87,11 +97,12 @@ def test_the_restorative_checklist_is_an_optional_extra_part(engine: Engine, con
             ("@yes", "restorative", "First: how you get on with people"),
         ]
     )
-    assert chat.progress() == "Extra part · question 1 of 16"
+    assert chat.progress() == "Extra part · question 1 of 20"
     chat.check(
         [
-            ("@yes", "restorative", "Question 2 of 16"),
-            ("@partly", "restorative", "Question 3 of 16"),
+            ("@yes", "restorative", "Question 2 of 20: Do you know how to build stronger links"),
+            ("@partly", "restorative", "Question 3 of 20: Do you look for chances"),
+            ("@yes", "restorative", "Question 4 of 20: Do people treat each other with care"),
             ("@not_yet", "restorative", "Next: working with people"),
         ]
     )
@@ -101,6 +112,7 @@ def test_the_restorative_checklist_is_an_optional_extra_part(engine: Engine, con
     assert chat.state is not None
     assert chat.state.answers.restorative == {
         "relationships.1": "yes",
-        "relationships.2": "partly",
+        "relationships.1b": "partly",
+        "relationships.2": "yes",
         "relationships.3": "not_yet",
     }

@@ -6,6 +6,8 @@ from __future__ import annotations
 import gettext
 from datetime import date
 
+from markupsafe import escape
+
 from dialogs import Content, Engine, build_plan, render_plan_html
 from dialogs.state import Answers, ApproachAnswers, ConversationState, Position, Previous, Status
 
@@ -44,7 +46,7 @@ def test_first_steps_come_from_the_not_yet_and_partly_answers(content: Content) 
     assert first["connecting"] != second["connecting"]
     assert one.first_things[0] == connecting[0].first_step  # the lowest score's step comes first
     # no checklist answers at all (a quick check): the approach's own first steps
-    assert first["equalising"] == content.approach("equalising").first_steps
+    assert first["equalising"] == tuple(s.text for s in content.approach("equalising").first_steps)
 
 
 def test_actions_carry_who_and_when_and_low_scores_get_a_re_check(content: Content) -> None:
@@ -92,8 +94,8 @@ def test_the_printed_plan_opens_with_a_summary_and_keeps_the_originals_for_the_a
     state.answers.by_approach["celebrating"].support_other = "A hall on Saturdays"
     html = render_plan_html(build_plan(state, content), NULL, "en")
     summary, detail = html.split('<section class="summary"', 1)[1].split("</section>", 1)
-    assert "Your plan at a glance" not in detail.split("<section", 1)[0]
     assert "Three things to do first" in summary and "The help you asked for" in summary
+    assert "Three things to do first" not in detail and "Your strengths" in detail
     assert "Celebrating: Training or a workshop and A hall on Saturdays" in summary
     assert "What examples do you have of where you have worked in partnership" not in summary
     appendix = html.split('<section class="appendix">', 1)[1]
@@ -108,3 +110,21 @@ def test_the_change_since_last_year_and_the_first_year(content: Content) -> None
     plan = build_plan(annual({}, SCORES, previous=previous), content)
     html = render_plan_html(plan, NULL, "en")
     assert "Last year (2025): 1" in html and "First year (2024): 1" in html
+
+
+def test_a_question_asked_in_two_parts_shows_its_original_once_with_both_answers(content: Content) -> None:
+    equalising = content.approach("equalising")
+    first, second = equalising.originals()[0].parts
+    state = annual({"equalising": {first.id: "yes", second.id: "not_yet"}}, SCORES)
+    state.answers.restorative = {"with.5": "yes", "with.5b": "partly"}
+    plan = build_plan(state, content)
+    steps = {p.approach.id: p.first_steps for p in plan.priorities}
+    assert steps["equalising"] == (second.first_step,)  # only the part answered "Not yet"
+    appendix = render_plan_html(plan, NULL, "en").split('<section class="appendix">', 1)[1]
+    assert appendix.count(str(escape(first.original))) == 1
+    item = appendix.split(str(escape(first.original)), 1)[1].split('<li class="item">', 1)[0]
+    assert f"{first.plain} <strong>Yes</strong>" in item
+    assert f"{second.plain} <strong>Not yet</strong>" in item
+    restorative = appendix.split("The Restorative Approach Checklist", 1)[1]
+    expected = str(escape(content.restorative[1].originals()[4].original))
+    assert restorative.count(expected) == 1 and "<strong>Partly</strong>" in restorative

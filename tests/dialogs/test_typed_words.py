@@ -16,14 +16,14 @@ from .test_navigation import started, to_the_story
 def test_a_command_word_typed_as_a_story_asks_what_was_meant(engine: Engine, context: Context) -> None:
     chat = to_the_story(engine, context)
     chat.check([("back", "check_typed", "Did you mean to go back, or is that your answer?")])
-    chat.check([("@keep", "support", "What would help")])  # it was the story
+    chat.check([("@keep", "support", "What would help you do more of this?")])  # it was the story
     assert chat.state is not None and chat.state.answers.by_approach["trusting"].story == "back"
 
     chat.check([("/back", "story", "Trusting: please tell me a short story")])
     chat.check(
         [
             ("Skip", "check_typed", "Did you mean to skip this question, or is that your answer?"),
-            ("@command", "support", "What would help"),  # it was the command
+            ("@command", "support", "What would help you do more of this?"),  # it was the command
         ]
     )
     assert chat.state.answers.by_approach["trusting"].story == "back", "skipping keeps what was there"
@@ -34,7 +34,9 @@ def test_a_command_with_its_slash_or_at_a_choice_step_needs_no_question(
 ) -> None:
     chat = to_the_story(engine, context)
     chat.check([("/back", "score", "Trusting: how well does this describe your work?")])
-    chat.check([("back", "pick_approaches", "Which ways of working")])  # a choice step: it is a command
+    chat.check(
+        [("back", "pick_approaches", "Which ways of working does this activity use?")]
+    )  # a choice step: it is a command
 
 
 def test_contact_details_are_caught_kindly_once(engine: Engine, context: Context) -> None:
@@ -53,7 +55,7 @@ def test_contact_details_are_caught_kindly_once(engine: Engine, context: Context
     chat.check(
         [
             ("Ask the office (office@holmfirth-friends.example)", "check_typed", "Keep it, or change it?"),
-            ("@keep", "support", "What would help"),
+            ("@keep", "support", "What would help you do more of this?"),
         ]
     )
     assert (
@@ -75,7 +77,9 @@ def test_phone_numbers_in_any_layout_or_script_and_emails_count(
 
 def test_numbers_are_not_mistaken_for_contact_details(engine: Engine, context: Context) -> None:
     chat = to_the_story(engine, context)
-    chat.check([("We met 12 times in 2025 and 40 people came.", "support", "What would help")])
+    chat.check(
+        [("We met 12 times in 2025 and 40 people came.", "support", "What would help you do more of this?")]
+    )
 
 
 @pytest.mark.parametrize("two", ["2", "٢", "۲", "૨", "੨", "२", " 2. "])
@@ -130,14 +134,14 @@ def test_a_story_in_another_language_can_have_an_english_version(engine: Engine)
         [
             (None, "choose_language", "Which language"),
             ("@pl", "choose_scope", "What would you like to do?"),
-            ("@activity", "organisation", "name of your organisation"),
-            ("Polska Szkoła Sobotnia", "activity_name", "activity"),
-            ("Zajęcia w parku", "pick_approaches", "Which ways"),
-            ("@trusting", "pick_approaches", "Which ways"),
-            ("@done", "score", "Trusting"),
-            ("@4", "story", "short story"),
+            ("@activity", "organisation", "What is the name of your organisation?"),
+            ("Polska Szkoła Sobotnia", "activity_name", "What is the activity called?"),
+            ("Zajęcia w parku", "pick_approaches", "Which ways of working does this activity use?"),
+            ("@trusting", "pick_approaches", "Which ways of working does this activity use?"),
+            ("@done", "score", "Trusting: how well does this describe your work?"),
+            ("@4", "story", "please tell me a short story"),
             ("Rodzice sami prowadzą zajęcia.", "in_english", "Would you like to add it in English too?"),
-            ("Parents run the sessions themselves.", "support", "What would help"),
+            ("Parents run the sessions themselves.", "support", "What would help you do more of this?"),
             ("@done", "action", "what is one thing you will do"),
             ("Zaprosić nowych rodziców.", "in_english", "in English too?"),
             ("/skip", "action_owner", "Who will do it?"),

@@ -87,7 +87,8 @@ async def test_bodies_and_texts_are_capped_as_configured(make_app: AppMaker) -> 
         assert not_unicode.status_code == 422
         assert await chat.history() == before  # none of it was applied
         await chat.say("@activity")
-        assert "activity" in await chat.say("y" * 100)  # exactly at the limit is fine
+        shown = await chat.say("y" * 100)  # exactly at the limit is fine: taken as the organisation
+        assert chat.last["step"] == "activity_name" and "What is the activity called?" in shown
         schema = (await http.get("/openapi.json")).json()
         text = schema["components"]["schemas"]["MessageIn"]["properties"]["text"]
         assert {"type": "string", "maxLength": 100} in text["anyOf"]  # the schema tells the limit
@@ -156,6 +157,20 @@ def test_buckets_refill_and_forget_idle_keys() -> None:
     now[0] += 120.0  # all full again: nothing worth keeping
     buckets.take("b")
     assert len(buckets) == 1  # memory does not grow with the number of clients seen
-    assert MAX_KEYS >= 10_000
     off = TokenBuckets(per_minute=0)
     assert all(off.take("x") == 0.0 for _ in range(1000)) and len(off) == 0
+
+
+def test_a_flood_of_busy_addresses_is_capped_and_the_longest_idle_are_forgotten() -> None:
+    """Every address still counting (none full again), more of them than the cap: memory stays at
+    the cap, the newest keep their limits, and the longest idle start afresh."""
+    now = [0.0]
+    buckets = TokenBuckets(per_minute=2, clock=lambda: now[0])
+    flood = MAX_KEYS + 20
+    for n in range(flood):
+        buckets.take(f"10.0.{n}")
+        now[0] += 10.0 / flood  # all within ten seconds: nobody's bucket has filled up again
+    assert len(buckets) <= MAX_KEYS
+    newest = f"10.0.{flood - 1}"
+    assert buckets.take(newest) == 0.0 and buckets.take(newest) > 0  # still held to its limit
+    assert [buckets.take("10.0.0") for _ in range(2)] == [0.0, 0.0]  # forgotten: a full bucket again

@@ -6,11 +6,15 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from dialogs import load_default_content
 from storage import Submission, TelegramInbox, TranscriptEntry
 from tests.fakes import updates
 from tests.fakes.bot_api import FakeBotApi
 
 from .conftest import TelegramDriver
+
+# How many plain questions each approach asks, in order, as the content has them.
+QUESTIONS = tuple(len(a.questions) for a in load_default_content().approaches)
 
 
 async def count(app: FastAPI, model: type) -> int:
@@ -31,7 +35,7 @@ async def test_a_complete_annual_evaluation_over_telegram(
     telegram: TelegramDriver, bot_api: FakeBotApi
 ) -> None:
     await start_annual(telegram)
-    for questions in (4, 3, 4, 3, 5):
+    for questions in QUESTIONS:
         for _ in range(questions):
             await telegram.tap("Yes")
         await telegram.tap("5:")

@@ -6,6 +6,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from dialogs import load_default_content
 from storage import Evaluation, Submission, TranscriptEntry
 from tests.conftest import Clock
 
@@ -37,14 +38,15 @@ async def test_full_annual_evaluation_ends_with_the_plan_and_a_queued_submission
     assert "What would you like to do?" in chat.last["replies"][0]["text"]
     for said in ["@annual", "@team", "Kirklees Youth Trust", "Blue Team"]:
         await chat.say(said)
-    for approach, questions in [("connecting", 4), ("communicating", 3), ("equalising", 4), ("trusting", 3)]:
+    content = load_default_content()
+    for approach, questions in [(a.id, len(a.questions)) for a in content.approaches[:4]]:
         for _ in range(questions):
             await chat.say("@yes")
         for said in ["@5", "@high", "/skip", "@done", f"Our {approach} story.", "@done", f"Keep {approach}."]:
             await chat.say(said)
         for said in ["/skip", "/skip"]:  # no owner, no date
             await chat.say(said)
-    for _ in range(5):
+    for _ in content.approach("celebrating").questions:
         await chat.say("@not_yet")
     for said in ["@1", "@low", "/skip", "@done", "/skip", "@training", "@funding", "@done"]:
         await chat.say(said)
