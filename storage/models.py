@@ -28,7 +28,10 @@ __all__ = [
     "BoardUser",
     "ChannelLink",
     "Evaluation",
+    "ListedOrganisation",
     "Organisation",
+    "Rollup",
+    "RollupMember",
     "Submission",
     "TelegramInbox",
     "TranscriptEntry",
@@ -65,11 +68,28 @@ class Base(DeclarativeBase):
 
 
 class Organisation(Base):
+    """A name an evaluation is for: on the board's list (``ListedOrganisation``) or typed and unchecked."""
+
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ListedOrganisation(Base):
+    """An organisation board staff accepted onto the list: the chat offers these names and no others.
+
+    A row here also points at the organisation, so retention never forgets a listed name.
+    """
+
+    __tablename__ = "organisation_list"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    listed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    listed_by: Mapped[str] = mapped_column(String(254))
 
 
 class Evaluation(Base):
@@ -118,16 +138,52 @@ class TranscriptEntry(Base):
 
 
 class Submission(Base):
-    """The board's queue: an evaluation sent with consent, waiting to be pulled."""
+    """An evaluation sent with consent: to the organisation's ICF lead or to the board (``destination``).
+
+    ``year`` is the year it counts in: the UTC year it was sent, or for a roll-up the year of the
+    evaluations it combines.
+    """
 
     __tablename__ = "submissions"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     evaluation_id: Mapped[str] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"), unique=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
+    destination: Mapped[str] = mapped_column(String(8), default="board")
+    year: Mapped[int] = mapped_column(Integer, index=True)
     queued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     pulled_at: Mapped[datetime | None]
     pulled_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class Rollup(Base):
+    """An organisation lead's roll-up: one evaluation (``evaluation_id``) standing for its members.
+
+    One live roll-up per organisation and year; rolling up again sets ``replaced_by`` on the old one,
+    which then counts nowhere and is shown to nobody.
+    """
+
+    __tablename__ = "rollups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[str] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(254))
+    replaced_at: Mapped[datetime | None]
+    replaced_by: Mapped[int | None] = mapped_column(ForeignKey("rollups.id", ondelete="SET NULL"))
+
+
+class RollupMember(Base):
+    """One evaluation sent to its lead and combined into a roll-up."""
+
+    __tablename__ = "rollup_members"
+
+    rollup_id: Mapped[int] = mapped_column(ForeignKey("rollups.id", ondelete="CASCADE"), primary_key=True)
+    evaluation_id: Mapped[str] = mapped_column(
+        ForeignKey("evaluations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class ChannelLink(Base):
@@ -171,6 +227,7 @@ class BoardUser(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None]  # set: no sign-in, and every session and token ended
 
 
 class BoardSession(Base):
@@ -196,6 +253,8 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
 
 
 class AuditEntry(Base):

@@ -6,10 +6,15 @@ import re
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from storage import Organisation
+from bot.board.auth import SignedIn
+
+from storage import Evaluation, Organisation
+from storage.queue import Destination, enqueue
 from tests.web.chat_client import ApiChat
+
+STAFF = SignedIn(user_id=0, email="staff@kirklees.example", role="board", organisation_id=None)
 
 PASSWORD = "correct horse battery staple"
 
@@ -38,7 +43,11 @@ async def send_activity_check(
     return chat.id
 
 
-async def send_annual(client: httpx.AsyncClient, organisation: str, team: str, score: int) -> str:
+async def annual(
+    client: httpx.AsyncClient, organisation: str, team: str, score: int, consent: str = "@yes"
+) -> ApiChat:
+    """A whole team evaluation through the chat API, answered at the consent question with
+    ``consent`` ("@yes": to the board, "@no": kept)."""
     chat = ApiChat(client)
     await chat.start()
     for said in ["@annual", "@team", organisation, team]:
@@ -49,7 +58,18 @@ async def send_annual(client: httpx.AsyncClient, organisation: str, team: str, s
         for said in [f"@{score}", "@some", f"{team} story.", "@training", "@done", f"{team} action."]:
             await chat.say(said)
     await chat.say("@ok")
-    await chat.say("@yes")
+    await chat.say(consent)
+    return chat
+
+
+async def send_annual(client: httpx.AsyncClient, organisation: str, team: str, score: int) -> str:
+    return (await annual(client, organisation, team, score)).id
+
+
+async def annual_to_lead(app: FastAPI, client: httpx.AsyncClient, organisation: str, team: str, score: int) -> str:
+    """A team evaluation sent to its organisation's ICF lead."""
+    chat = await annual(client, organisation, team, score, consent="@no")
+    await keep_to_lead(app, chat)
     return chat.id
 
 
@@ -60,18 +80,56 @@ async def organisation_id(app: FastAPI, name: str) -> int:
     return int(found)
 
 
+async def list_organisations(app: FastAPI, *names: str) -> None:
+    """Board staff put these names on the list (as ``icf board organisation add`` does)."""
+    board = app.state.board
+    for name in names:
+        await board.change_organisations(STAFF, "add", name=name)
+
+
 async def add_user(app: FastAPI, email: str, role: str = "board", organisation: str | None = None) -> None:
     org_id = await organisation_id(app, organisation) if organisation else None
     await app.state.board_auth.add_user(email, PASSWORD, role, org_id)
 
 
+async def keep_to_lead(app: FastAPI, chat: ApiChat) -> None:
+    """Send a finished, kept evaluation to its organisation's ICF lead, through the storage functions
+    the chat's consent step calls (the chat does not offer this choice yet), as the turn would."""
+    now = app.state.board.clock()
+    async with app.state.service.sessions.begin() as session:
+        connection = await session.connection()
+        evaluation = await session.get(Evaluation, chat.id)
+        assert evaluation is not None and evaluation.status == "completed"
+        reference = f"ICF-{now.year}-L{chat.id[:7].upper()}"
+        assert await enqueue(connection, chat.id, reference, now, Destination.LEAD)
+        await connection.execute(
+            update(Evaluation)
+            .where(Evaluation.id == chat.id)
+            .values(
+                status="submitted",
+                submitted_at=now,
+                state={**evaluation.state, "status": "submitted"},
+                answers={**evaluation.answers, "reference": reference},
+                version=Evaluation.version + 1,
+            )
+        )
+
+
+def browser(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+async def sign_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    """As a person does: open the sign-in page (which sets its cookie), then send the form."""
+    assert (await client.get("/board/login")).status_code == 200
+    return await client.post("/board/login", data={"email": email, "password": password, "next": "/board"})
+
+
 async def signed_in(app: FastAPI, email: str) -> httpx.AsyncClient:
-    browser = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
-    response = await browser.post(
-        "/board/login", data={"email": email, "password": PASSWORD, "next": "/board"}
-    )
+    client = browser(app)
+    response = await sign_in(client, email)
     assert response.status_code == 303, response.text
-    return browser
+    return client
 
 
 def csrf_of(page: str) -> str:
