@@ -9,7 +9,6 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from bot.board.auth import SignedIn
-
 from storage import Evaluation, Organisation
 from storage.queue import Destination, enqueue
 from tests.web.chat_client import ApiChat
@@ -44,10 +43,10 @@ async def send_activity_check(
 
 
 async def annual(
-    client: httpx.AsyncClient, organisation: str, team: str, score: int, consent: str = "@yes"
+    client: httpx.AsyncClient, organisation: str, team: str, score: int, consent: str | None = "@yes"
 ) -> ApiChat:
     """A whole team evaluation through the chat API, answered at the consent question with
-    ``consent`` ("@yes": to the board, "@no": kept)."""
+    ``consent`` ("@yes": to the board, "@no": kept, None: not answered yet)."""
     chat = ApiChat(client)
     await chat.start()
     for said in ["@annual", "@team", organisation, team]:
@@ -58,7 +57,8 @@ async def annual(
         for said in [f"@{score}", "@some", f"{team} story.", "@training", "@done", f"{team} action."]:
             await chat.say(said)
     await chat.say("@ok")
-    await chat.say(consent)
+    if consent is not None:
+        await chat.say(consent)
     return chat
 
 
@@ -66,7 +66,9 @@ async def send_annual(client: httpx.AsyncClient, organisation: str, team: str, s
     return (await annual(client, organisation, team, score)).id
 
 
-async def annual_to_lead(app: FastAPI, client: httpx.AsyncClient, organisation: str, team: str, score: int) -> str:
+async def annual_to_lead(
+    app: FastAPI, client: httpx.AsyncClient, organisation: str, team: str, score: int
+) -> str:
     """A team evaluation sent to its organisation's ICF lead."""
     chat = await annual(client, organisation, team, score, consent="@no")
     await keep_to_lead(app, chat)
