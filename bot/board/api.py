@@ -36,6 +36,7 @@ router = APIRouter(prefix="/api/board", tags=["board"])
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     described = {
+        400: "The body is not JSON.",
         401: "No API token, or one that is wrong, expired or revoked.",
         404: "Nothing here you may see (the same for an id that does not exist).",
         422: "A parameter or the body is not valid: `detail` says which and why.",
@@ -127,7 +128,7 @@ async def submissions(user: User, board: Board, query: Annotated[QueueQuery, Que
     )
 
 
-@router.post("/submissions/pull", responses=_errors(404))
+@router.post("/submissions/pull", responses=_errors(400, 404))
 async def pull(user: User, board: Board, body: PullIn) -> PullOut:
     """Mark the submissions you were shown (by evaluation id) as pulled by you; board staff only."""
     result = await board.pull(user, body.evaluation_ids)

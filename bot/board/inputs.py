@@ -10,13 +10,19 @@ that says which field and why; the pages validate the same models and show a fri
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from storage.board import MAX_PAGE, Cursor, QueueFilter
 
@@ -37,6 +43,8 @@ __all__ = [
 ]
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+CURSOR = r"^(\d{1,16})\.(\d{1,18})$"  # up to the year 2286; a submission id PostgreSQL can hold
 MAX_ID = 2_147_483_647
 EVALUATION_ID = r"^[A-Za-z0-9_-]{1,32}$"
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
@@ -45,13 +53,12 @@ EvaluationId = Annotated[str, Field(pattern=EVALUATION_ID)]
 
 
 def _moment(value: Any) -> Any:
-    """A date or a date and time, as an aware UTC datetime; anything else is left for pydantic to refuse."""
+    """A date, or a date and time, as an aware UTC datetime; naive means UTC."""
     if isinstance(value, datetime):
         found = value
-    elif isinstance(value, date):
-        found = datetime.combine(value, time.min)
-    elif isinstance(value, str) and value.strip():
-        text = value.strip()
+    elif isinstance(value, str):
+        text = value.strip().upper().replace(" ", "T")
+        text = re.sub(r"(T\d\d:\d\d):60", r"\1:59", text)  # a leap second: the second before it
         try:
             found = (
                 datetime.combine(date.fromisoformat(text), time.min)
@@ -60,63 +67,66 @@ def _moment(value: Any) -> Any:
             )
         except ValueError:
             raise ValueError("not a date: use 2026-06-01 or 2026-06-01T09:30:00Z") from None
-    elif value is None or value == "":
-        return None
     else:
-        return value
-    found = found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+        raise ValueError("not a date: use 2026-06-01 or 2026-06-01T09:30:00Z")
     if not MIN_YEAR <= found.year <= MAX_YEAR:
         raise ValueError(f"a date from {MIN_YEAR} to {MAX_YEAR}")
-    return found
+    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
 
 
 def _is_day(value: Any) -> bool:
     return isinstance(value, str) and len(value.strip()) == 10
 
 
-Moment = Annotated[datetime | None, BeforeValidator(_moment)]
-
-
-def _empty_is_none(value: Any) -> Any:
-    return None if value == "" else value
+_YEARS = "^(20[0-9][0-9]|2100)-"
+_MOMENT_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "format": "date", "pattern": _YEARS},
+        {"type": "string", "format": "date-time", "pattern": _YEARS},
+    ]
+}
+Moment = Annotated[datetime, BeforeValidator(_moment), WithJsonSchema(_MOMENT_SCHEMA)]
 
 
 class QueueQuery(BaseModel):
-    """The queue's filters and paging."""
+    """The queue's filters and paging. An empty form field is left out before it gets here (pages)."""
 
     model_config = ConfigDict(extra="ignore")
 
     status: Literal["new", "pulled", "all"] = "new"
-    scope: Annotated[Literal["annual", "activity", "rollup"] | None, BeforeValidator(_empty_is_none)] = None
-    organisation_id: Annotated[OrganisationId | None, BeforeValidator(_empty_is_none)] = None
-    since: Moment = Field(
+    scope: Literal["annual", "activity", "rollup"] | None = None
+    organisation_id: OrganisationId | None = None
+    since: Moment | None = Field(
         default=None, description="From this moment (a date alone: its start); UTC if naive."
     )
-    until: Moment = Field(default=None, description="Before this moment (a date alone: up to its end).")
-    check: bool = Field(default=False, description="Only those under a new organisation name to check.")
-    cursor: str | None = Field(default=None, max_length=200, description="`next` from the page before.")
+    until: Moment | None = Field(
+        default=None, description="Before this moment (a date alone: up to its end)."
+    )
+    check: Literal["true", "false"] = Field(
+        default="false", description="`true`: only those under a new organisation name to check."
+    )
+    cursor: str | None = Field(default=None, pattern=CURSOR, description="`next` from the page before.")
     limit: int = Field(default=100, ge=1, le=MAX_PAGE)
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _until_a_whole_day(cls, raw: Any) -> Any:
+    def _until_a_whole_day(cls, raw: Any, handler: Any) -> Any:
         """A date alone for ``until`` means up to the end of that day: the start of the next."""
-        if isinstance(raw, dict) and _is_day(raw.get("until")):
-            try:
-                day = date.fromisoformat(str(raw["until"]).strip())
-                raw = {**raw, "until": (day + timedelta(days=1)).isoformat()}
-            except (ValueError, OverflowError):
-                pass  # the field's own check says what is wrong
-        return raw
+        found = handler(raw)
+        if isinstance(raw, dict) and _is_day(raw.get("until")) and found.until is not None:
+            found.until = found.until + timedelta(days=1)
+        return found
 
     def filters(self) -> QueueFilter:
-        return QueueFilter(self.status, self.organisation_id, self.scope, self.since, self.until, self.check)
+        return QueueFilter(
+            self.status, self.organisation_id, self.scope, self.since, self.until, self.check == "true"
+        )
 
 
 class YearQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    year: Annotated[Year | None, BeforeValidator(_empty_is_none)] = None
+    year: Year | None = None
 
 
 class ExportQuery(YearQuery):
@@ -140,25 +150,22 @@ class ApiError(BaseModel):
 
 
 def encode_cursor(cursor: Cursor | None) -> str | None:
+    """``<microseconds since 1970, UTC>.<submission id>``: plain, and any text of that shape is valid."""
     if cursor is None:
         return None
-    raw = json.dumps([cursor.queued_at.astimezone(UTC).isoformat(), cursor.submission_id])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    moment = cursor.queued_at.astimezone(UTC) - EPOCH
+    micros = (moment.days * 86_400 + moment.seconds) * 1_000_000 + moment.microseconds
+    return f"{micros}.{cursor.submission_id}"
 
 
 def decode_cursor(text: str | None) -> Cursor | None:
-    """The cursor a page handed out; ValueError for anything else."""
+    """The cursor a page handed out; ValueError for anything not of its shape."""
     if not text:
         return None
-    try:
-        raw = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-        at, submission_id = raw
-        found = Cursor(datetime.fromisoformat(at), int(submission_id))
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise ValueError("not a cursor this API gave out") from None
-    if found.queued_at.tzinfo is None or not 0 < found.submission_id <= 2**63:
+    found = re.fullmatch(CURSOR, text)
+    if found is None:
         raise ValueError("not a cursor this API gave out")
-    return found
+    return Cursor(EPOCH + timedelta(microseconds=int(found[1])), int(found[2]))
 
 
 def problems(error: ValidationError) -> list[str]:

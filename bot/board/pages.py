@@ -117,7 +117,8 @@ def _evaluation_id(evaluation_id: str) -> str:
 
 
 def _query(request: Request) -> dict[str, str]:
-    return dict(request.query_params)
+    """The query, without the fields a form left empty (they mean "any")."""
+    return {k: v for k, v in request.query_params.items() if v != ""}
 
 
 # -- signing in ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from bot.board import pages as board_pages
 from bot.board.auth import BoardAuth
 from bot.board.caching import NoStoreUnder
 from bot.board.errors import install_board_errors
+from bot.board.methods import AllowEveryMethod
 from bot.board.pages import board_templates
 from bot.board.service import BoardService
 from bot.ids import RandomIds
@@ -115,6 +116,7 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(NoStoreUnder)
+    app.add_middleware(AllowEveryMethod)
     app.add_middleware(CompressPages)
     app.add_middleware(SecurityHeaders, embed_origins=settings.embed_origins)
     app.add_middleware(HeadLikeGet)  # outermost: every layer inside sees the GET it stands for
