@@ -1,4 +1,4 @@
-"""Every input answered, none with a 500; the queue pages with a stable cursor; a pull takes what was shown."""
+"""Every input answered, never a 500; the queue pages with a stable cursor; a pull takes what was shown."""
 
 from __future__ import annotations
 
