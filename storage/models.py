@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -35,6 +36,7 @@ __all__ = [
     "Submission",
     "TelegramInbox",
     "TranscriptEntry",
+    "Workshop",
     "utcnow",
 ]
 
@@ -268,3 +270,18 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(254))
     action: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(200))
+
+
+class Workshop(Base):
+    """A workshop the board commissioned: for a year, on an approach and a theme (a support need)."""
+
+    __tablename__ = "workshops"
+    __table_args__ = (UniqueConstraint("year", "approach_id", "theme", name="uq_workshop"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    approach_id: Mapped[str] = mapped_column(String(32))
+    theme: Mapped[str] = mapped_column(String(32))
+    commissioned_on: Mapped[date] = mapped_column(Date)
+    noted_by: Mapped[str] = mapped_column(String(254))
+    noted_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,6 +14,7 @@ import io
 import json
 import re
 from dataclasses import asdict
+from datetime import date
 from gettext import NullTranslations
 from pathlib import Path
 from typing import Annotated, Any
@@ -40,6 +41,8 @@ from bot.board.inputs import (
 )
 from bot.board.service import BadInput, BoardService, NotVisible
 from bot.board.text import isolated, plain
+from bot.board.workshops import FOUNDATIONS
+from bot.board.xlsx import write_xlsx
 from bot.throttle import RateLimited
 
 __all__ = [
@@ -372,7 +375,11 @@ async def report_page(request: Request, user: User, board: Board) -> HTMLRespons
         return _bad_request(request, user, error)
     c = values["c"]
     means = {approach: stats.mean for approach, stats in c.partnership.items()}
-    return _page(request, "report.html", user, means=means, **values)
+    workshops: list[Any] = []
+    if user.is_board:
+        workshops, _ = await board.workshops(user, c.year)
+    themes = {**values["support"], FOUNDATIONS: FOUNDATIONS_LABEL}
+    return _page(request, "report.html", user, means=means, workshops=workshops, themes=themes, **values)
 
 
 # -- roll-ups -----------------------------------------------------------------------------------
@@ -470,6 +477,113 @@ async def change_organisations(
     except BadInput as error:
         return RedirectResponse(f"/board/organisations?{urlencode({'error': str(error)})}", status_code=303)
     return RedirectResponse(f"/board/organisations?{urlencode({'done': action})}", status_code=303)
+
+
+# -- the workshop planner ----------------------------------------------------------------------
+
+WORKSHOP_COLUMNS = (
+    ("Year", 6),
+    ("Approach", 15),
+    ("Theme", 32),
+    ("Evaluations asking", 10),
+    ("Organisations asking", 60),
+    ("Commissioned on", 14),
+)
+
+
+async def _workshops(request: Request, user: SignedIn, board: BoardService) -> dict[str, Any]:
+    query = YearQuery.model_validate(_query(request))
+    chosen, years = await _year(board, user, query.year)
+    proposals, first_year = await board.workshops(user, chosen)
+    labels = board.labels()
+    themes = {**labels["support"], FOUNDATIONS: FOUNDATIONS_LABEL}
+    return {
+        "year": chosen,
+        "years": years,
+        "proposals": proposals,
+        "first_year": first_year,
+        "themes": themes,
+        **labels,
+    }
+
+
+FOUNDATIONS_LABEL = "Foundations of the approach"
+
+
+def _workshop_rows(values: dict[str, Any]) -> list[tuple[Any, ...]]:
+    names, themes = values["names"], values["themes"]
+    return [
+        (
+            values["year"],
+            names.get(p.approach_id, p.approach_id),
+            themes.get(p.theme, p.theme),
+            p.evaluations,
+            "; ".join(plain(o) for o in p.organisations),
+            p.commissioned_on,
+        )
+        for p in values["proposals"]
+    ]
+
+
+@router.get("/workshops", response_class=HTMLResponse)
+async def workshops_page(request: Request, user: User, board: Board) -> HTMLResponse:
+    try:
+        values = await _workshops(request, user, board)
+    except ValidationError as error:
+        return _bad_request(request, user, error)
+    reason = plain(request.query_params.get("error", ""))[:200]
+    return _page(request, "workshops.html", user, error=reason, **values)
+
+
+@router.get("/workshops.csv")
+async def workshops_csv(request: Request, user: User, board: Board) -> Response:
+    try:
+        values = await _workshops(request, user, board)
+    except ValidationError as error:
+        return _bad_request(request, user, error)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([name for name, _ in WORKSHOP_COLUMNS])
+    for row in _workshop_rows(values):
+        writer.writerow(["" if v is None else guard(v) if isinstance(v, str) else v for v in row])
+    headers = {"Content-Disposition": f'attachment; filename="icf-workshops-{values["year"]}.csv"'}
+    return Response(out.getvalue().encode("utf-8-sig"), media_type=CSV, headers=headers)
+
+
+@router.get("/workshops.xlsx")
+async def workshops_xlsx(request: Request, user: User, board: Board) -> Response:
+    try:
+        values = await _workshops(request, user, board)
+    except ValidationError as error:
+        return _bad_request(request, user, error)
+    data = await asyncio.to_thread(
+        write_xlsx, list(WORKSHOP_COLUMNS), _workshop_rows(values), sheet="Workshops", prepare=guard
+    )
+    headers = {"Content-Disposition": f'attachment; filename="icf-workshops-{values["year"]}.xlsx"'}
+    return Response(data, media_type=XLSX, headers=headers)
+
+
+@router.post("/workshops")
+async def commission_workshop(
+    user: User,
+    board: Board,
+    csrf: Annotated[str, Form()],
+    year: Annotated[int, Form(ge=2000, le=2100)],
+    approach: Annotated[str, Form(max_length=32)],
+    theme: Annotated[str, Form(max_length=32)],
+    on: Annotated[str, Form(max_length=10)] = "",
+    clear: Annotated[str, Form(max_length=1)] = "",
+) -> RedirectResponse:
+    _check_csrf(user, csrf)
+    try:
+        day = None if clear or not on else date.fromisoformat(on)
+        await board.commission(user, year, approach, theme, day)
+    except ValueError as error:  # BadInput, or a date that is not one
+        reason = str(error) if isinstance(error, BadInput) else "not a date"
+        return RedirectResponse(
+            f"/board/workshops?{urlencode({'year': year, 'error': reason})}", status_code=303
+        )
+    return RedirectResponse(f"/board/workshops?year={year}", status_code=303)
 
 
 # -- the audit log ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,6 +20,7 @@ from bot.board.auth import SignedIn
 from bot.board.collation import Collation, figures
 from bot.board.exports import ExportRow, export_rows
 from bot.board.rollup import combine
+from bot.board.workshops import FOUNDATIONS, Proposal, propose
 from bot.ids import new_evaluation_id, new_token
 from bot.translations import Catalogs
 from dialogs import ConversationState, Engine, Status, build_plan, render_plan_html
@@ -30,6 +31,7 @@ from storage import collation as collation_store
 from storage import evaluations as repo
 from storage import organisations as organisation_list
 from storage import rollups as rollup_store
+from storage import workshops as workshop_store
 from storage.access import Access, Destination
 from storage.models import AuditEntry
 from storage.queue import enqueue
@@ -243,6 +245,36 @@ class BoardService:
         except ValueError as error:
             raise BadInput(str(error)) from None
         return result
+
+    # -- the workshop planner -------------------------------------------------------------------
+
+    async def workshops(self, user: SignedIn, year: int) -> tuple[list[Proposal], bool]:
+        """The year's proposed workshops (with the ones commissioned), and whether it is the
+        partnership's first year (then each approach's foundations come first)."""
+        self._board_only(user)
+        async with self.sessions() as session:
+            rows = await collation_store.counted_rows(session, user.viewer, [year])
+            years = await collation_store.counted_years(session, user.viewer)
+            done = await workshop_store.commissioned(session, year)
+        first_year = not [y for y in years if y < year]
+        return await asyncio.to_thread(propose, rows, self.shape, first_year, done), first_year
+
+    async def commission(
+        self, user: SignedIn, year: int, approach_id: str, theme: str, on: date | None
+    ) -> None:
+        """Mark a proposed workshop commissioned on ``on``, or not commissioned (None); audited."""
+        self._board_only(user)
+        themes = {o.id for o in self.engine.content.support} | {FOUNDATIONS}
+        if approach_id not in self.shape.approach_ids or theme not in themes:
+            raise BadInput("no such workshop")
+        async with self.sessions.begin() as session:
+            if on is None:
+                await workshop_store.uncommission(session, year, approach_id, theme)
+            else:
+                await workshop_store.commission(
+                    session, year, approach_id, theme, on, user.email, self.clock()
+                )
+            self._audit(session, user, "workshop", f"{year} {approach_id} {theme} {on or 'not commissioned'}")
 
     # -- an organisation lead's roll-up ----------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """The board's access model: submissions with a destination and a year, roll-ups as records, the
-organisations list, API tokens that expire or are revoked, accounts that can be disabled.
+organisations list, API tokens that expire or are revoked, accounts that can be disabled, and the
+workshops the board commissioned.
 
 Existing data: every submission was sent to the board; its year is the UTC year it was queued.
 Organisations that were sent to the board, or that an account belongs to, go on the list; other
@@ -74,6 +75,17 @@ def _tables() -> None:
         ),
     )
     op.create_index("ix_rollup_members_evaluation_id", "rollup_members", ["evaluation_id"])
+    op.create_table(
+        "workshops",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("approach_id", sa.String(32), nullable=False),
+        sa.Column("theme", sa.String(32), nullable=False),
+        sa.Column("commissioned_on", sa.Date(), nullable=False),
+        sa.Column("noted_by", sa.String(254), nullable=False),
+        sa.Column("noted_at", UTCDateTime(), nullable=False),
+        sa.UniqueConstraint("year", "approach_id", "theme", name="uq_workshop"),
+    )
 
 
 def _columns() -> None:
@@ -172,6 +184,7 @@ def downgrade() -> None:
     with op.batch_alter_table("submissions") as batch:
         batch.drop_column("year")
         batch.drop_column("destination")
+    op.drop_table("workshops")
     op.drop_table("rollup_members")
     op.drop_table("rollups")
     op.drop_table("organisation_list")
