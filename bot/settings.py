@@ -69,6 +69,14 @@ def _origins(raw: str) -> tuple[str, ...]:
     return origins
 
 
+def _digest_webhook_secret(env: Mapping[str, str]) -> str:
+    """With ICF_WEBHOOK_URL, a signing key of 32 characters or more is needed, or nothing is sent."""
+    secret = env.get("ICF_WEBHOOK_SECRET", "").strip()
+    if env.get("ICF_WEBHOOK_URL", "").strip() and len(secret) < 32:
+        raise SettingsError("ICF_WEBHOOK_URL needs ICF_WEBHOOK_SECRET: 32 random characters or more")
+    return secret
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
@@ -93,6 +101,12 @@ class Settings:
     resume_fails_per_client: int = 10  # wrong resume codes from one address
     resume_tries_per_code: int = 5  # tries of one resume code, from anywhere
     retention_days: int = 180  # evaluations never sent and untouched this long are removed; 0 keeps them
+    # The board's daily digest (bot/board/digest.py): by e-mail, and as a signed webhook for scripts.
+    smtp_url: str = ""  # smtp://user:pass@host:port, smtp+starttls://..., smtps://...
+    smtp_from: str = ""  # the digest's From address
+    webhook_url: str = ""
+    webhook_secret: str = ""  # the key for the webhook's HMAC-SHA256 signature
+    digest_hour: int = 7  # the UTC hour from which each day's digest goes out
 
     @property
     def telegram_webhook(self) -> bool:
@@ -127,4 +141,9 @@ class Settings:
             resume_fails_per_client=_int(env, "ICF_RESUME_FAILS_PER_CLIENT", 10, minimum=0),
             resume_tries_per_code=_int(env, "ICF_RESUME_TRIES_PER_CODE", 5, minimum=0),
             retention_days=_int(env, "ICF_RETENTION_DAYS", 180, minimum=0),
+            smtp_url=env.get("ICF_SMTP_URL", "").strip(),
+            smtp_from=env.get("ICF_SMTP_FROM", "").strip(),
+            webhook_url=env.get("ICF_WEBHOOK_URL", "").strip(),
+            webhook_secret=_digest_webhook_secret(env),
+            digest_hour=_int(env, "ICF_DIGEST_HOUR", 7, minimum=0),
         )

@@ -21,6 +21,7 @@ __all__ = [
     "enable_user",
     "end_session",
     "revoke_token",
+    "set_digest",
     "start_session",
     "tokens_of",
     "user_by_email",
@@ -161,3 +162,7 @@ async def disable_user(session: AsyncSession, user_id: int, now: datetime) -> No
 async def enable_user(session: AsyncSession, user_id: int) -> None:
     """The account may sign in again; its old sessions and tokens stay ended."""
     await session.execute(update(BoardUser).where(BoardUser.id == user_id).values(disabled_at=None))
+
+
+async def set_digest(session: AsyncSession, user_id: int, wanted: bool) -> None:
+    await session.execute(update(BoardUser).where(BoardUser.id == user_id).values(digest=wanted))

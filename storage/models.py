@@ -36,6 +36,7 @@ __all__ = [
     "Submission",
     "TelegramInbox",
     "TranscriptEntry",
+    "DigestDelivery",
     "Workshop",
     "utcnow",
 ]
@@ -230,6 +231,7 @@ class BoardUser(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]  # set: no sign-in, and every session and token ended
+    digest: Mapped[bool] = mapped_column(default=False)  # wants the daily digest by e-mail
 
 
 class BoardSession(Base):
@@ -285,3 +287,22 @@ class Workshop(Base):
     commissioned_on: Mapped[date] = mapped_column(Date)
     noted_by: Mapped[str] = mapped_column(String(254))
     noted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DigestDelivery(Base):
+    """One day's digest for one recipient (an e-mail address, or "webhook"): written before it is sent,
+    marked when it was, so a restart neither loses nor repeats it."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (UniqueConstraint("day", "channel", "recipient", name="uq_digest_delivery"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(8))  # email or webhook
+    recipient: Mapped[str] = mapped_column(String(254))
+    since: Mapped[datetime]
+    until: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))

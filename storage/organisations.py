@@ -149,14 +149,21 @@ async def listed(connection: AsyncConnection) -> list[OrganisationRow]:
     return [OrganisationRow(i, n, c, True) for i, n, c in rows]
 
 
-async def pending(connection: AsyncConnection) -> list[OrganisationRow]:
-    """Typed names not on the list that something was sent under: the board's "new organisation: check".
+async def pending(
+    connection: AsyncConnection, sent_since: datetime | None = None, sent_until: datetime | None = None
+) -> list[OrganisationRow]:
+    """Typed names not on the list that something was sent under: the board's "new organisation: check"
+    (with ``sent_since``/``sent_until``, only those sent under in that time).
 
     Names only in drafts or kept evaluations are nobody's business but their author's.
     """
     sent = exists().where(
         Submission.evaluation_id == EVALUATIONS.c.id, EVALUATIONS.c.organisation_id == ORGANISATIONS.c.id
     )
+    if sent_since is not None:
+        sent = sent.where(Submission.queued_at >= sent_since)
+    if sent_until is not None:
+        sent = sent.where(Submission.queued_at < sent_until)
     query = select(ORGANISATIONS.c.id, ORGANISATIONS.c.name, _counted()).where(~_IS_LISTED, sent)
     rows = await connection.execute(query.order_by(ORGANISATIONS.c.id))
     return [OrganisationRow(i, n, c, False) for i, n, c in rows]

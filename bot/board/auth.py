@@ -235,3 +235,8 @@ class BoardAuth:
         async with self.sessions.begin() as session:
             user = await self._user(session, email)
             await accounts.enable_user(session, user.id)
+
+    async def want_digest(self, email: str, wanted: bool) -> None:
+        async with self.sessions.begin() as session:
+            user = await self._user(session, email)
+            await accounts.set_digest(session, user.id, wanted)

@@ -12,7 +12,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.board.auth import TOKEN_DAYS, BoardAuth, SignedIn
+from bot.board.digest import DigestService
 from bot.board.exports import ExportRow, csv_bytes, to_json, to_xlsx
+from bot.board.pages import board_templates
 from bot.board.service import BadInput, BoardService
 from bot.ids import RandomIds
 from bot.settings import Settings
@@ -24,6 +26,7 @@ from storage.models import ListedOrganisation
 
 __all__ = [
     "add_user",
+    "digest",
     "disable",
     "enable",
     "export",
@@ -138,6 +141,19 @@ async def _any_id(board: BoardService, name: str) -> int:
     if found is None:
         raise ValueError(f"no organisation called {name!r}")
     return int(found)
+
+
+async def digest(settings: Settings, email: str | None, wanted: bool | None) -> str:
+    """``digest run``: send today's digests now (each goes once); ``digest EMAIL on|off``: ask for it."""
+    async with _board(settings) as (auth, board):
+        if email is not None and wanted is not None:
+            await auth.want_digest(email, wanted)
+            return f"{email} {'gets' if wanted else 'no longer gets'} the daily digest"
+        service = DigestService(board.sessions, settings, board_templates(), utcnow)
+        if not service.configured:
+            raise ValueError("set ICF_SMTP_URL or ICF_WEBHOOK_URL to send the digest")
+        sent = await service.run()
+    return "\n".join(f"sent the digest by {line}" for line in sent) or "nothing to send"
 
 
 async def export(settings: Settings, year: int | None, fmt: str) -> list[ExportRow]:

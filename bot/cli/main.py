@@ -123,6 +123,9 @@ def _board_parser(commands: Any) -> None:
     merge = actions.add_parser("merge", help="move everything under one name to another on the list")
     merge.add_argument("name")
     merge.add_argument("into")
+    digest = tasks.add_parser("digest", help="the daily digest: send it now, or ask for it by e-mail")
+    digest.add_argument("email_or_run", metavar="run | EMAIL")
+    digest.add_argument("wanted", nargs="?", choices=["on", "off"], help="with EMAIL: get it or not")
     export = tasks.add_parser("export", help="one row per evaluation and approach")
     export.add_argument("--year", type=int, help="the year it counts in (default: every year)")
     export.add_argument("--format", choices=["xlsx", "csv", "json"], default="xlsx")
@@ -155,6 +158,16 @@ def _token(settings: Settings, args: Any) -> None:
     )
 
 
+async def _digest(settings: Settings, args: Any) -> str:
+    from bot.board import cli as board
+
+    if args.email_or_run == "run":
+        return await board.digest(settings, None, None)
+    if args.wanted is None:
+        raise ValueError("say on or off: icf board digest EMAIL on")
+    return await board.digest(settings, args.email_or_run, args.wanted == "on")
+
+
 def _board(settings: Settings, args: Any) -> int:
     from bot.board import cli as board
 
@@ -177,6 +190,8 @@ def _board(settings: Settings, args: Any) -> int:
                     board.organisation(settings, args.organisation_command, _organisation_names(args))
                 )
             )
+        elif args.board_command == "digest":
+            print("icf: " + asyncio.run(_digest(settings, args)))
         elif args.board_command == "export":
             rows = asyncio.run(board.export(settings, args.year, args.format))
             board.write_export(rows, args.format, Path(args.output))

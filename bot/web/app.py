@@ -15,6 +15,7 @@ from bot.board import api as board_api
 from bot.board import pages as board_pages
 from bot.board.auth import BoardAuth
 from bot.board.caching import NoStoreUnder
+from bot.board.digest import DigestService, digests_running
 from bot.board.errors import install_board_errors
 from bot.board.methods import AllowEveryMethod
 from bot.board.pages import board_templates
@@ -67,6 +68,10 @@ def create_app(
         try:
             async with AsyncExitStack() as stack:
                 await stack.enter_async_context(retention_running(service.sessions, settings, clock))
+                app.state.digests = DigestService(
+                    service.sessions, settings, app.state.board_templates, clock
+                )
+                await stack.enter_async_context(digests_running(app.state.digests))
                 if settings.telegram_webhook:
                     running = telegram_running(settings, service, app.state.plan_links, clock)
                     app.state.telegram = await stack.enter_async_context(running)

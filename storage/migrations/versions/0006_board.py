@@ -1,6 +1,6 @@
 """The board's access model: submissions with a destination and a year, roll-ups as records, the
-organisations list, API tokens that expire or are revoked, accounts that can be disabled, and the
-workshops the board commissioned.
+organisations list, API tokens that expire or are revoked, accounts that can be disabled, the
+workshops the board commissioned, and the daily digest's deliveries.
 
 Existing data: every submission was sent to the board; its year is the UTC year it was queued.
 Organisations that were sent to the board, or that an account belongs to, go on the list; other
@@ -86,6 +86,20 @@ def _tables() -> None:
         sa.Column("noted_at", UTCDateTime(), nullable=False),
         sa.UniqueConstraint("year", "approach_id", "theme", name="uq_workshop"),
     )
+    op.create_table(
+        "digest_deliveries",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("channel", sa.String(8), nullable=False),
+        sa.Column("recipient", sa.String(254), nullable=False),
+        sa.Column("since", UTCDateTime(), nullable=False),
+        sa.Column("until", UTCDateTime(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("sent_at", UTCDateTime(), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.String(200), nullable=True),
+        sa.UniqueConstraint("day", "channel", "recipient", name="uq_digest_delivery"),
+    )
 
 
 def _columns() -> None:
@@ -94,6 +108,7 @@ def _columns() -> None:
         batch.add_column(sa.Column("year", sa.Integer(), nullable=True))
     with op.batch_alter_table("board_users") as batch:
         batch.add_column(sa.Column("disabled_at", UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("digest", sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table("api_tokens") as batch:
         batch.add_column(sa.Column("expires_at", UTCDateTime(), nullable=True))
         batch.add_column(sa.Column("revoked_at", UTCDateTime(), nullable=True))
@@ -172,6 +187,8 @@ def upgrade() -> None:
     op.create_index("ix_submissions_year", "submissions", ["year"])
     with op.batch_alter_table("api_tokens") as batch:
         batch.alter_column("expires_at", existing_type=UTCDateTime(), nullable=False)
+    with op.batch_alter_table("board_users") as batch:
+        batch.alter_column("digest", existing_type=sa.Boolean(), server_default=None)
 
 
 def downgrade() -> None:
@@ -179,11 +196,13 @@ def downgrade() -> None:
         batch.drop_column("revoked_at")
         batch.drop_column("expires_at")
     with op.batch_alter_table("board_users") as batch:
+        batch.drop_column("digest")
         batch.drop_column("disabled_at")
     op.drop_index("ix_submissions_year", table_name="submissions")
     with op.batch_alter_table("submissions") as batch:
         batch.drop_column("year")
         batch.drop_column("destination")
+    op.drop_table("digest_deliveries")
     op.drop_table("workshops")
     op.drop_table("rollup_members")
     op.drop_table("rollups")
