@@ -16,8 +16,11 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from sqlalchemy import select
 
+from bot.board import api as board_api
+from bot.board import pages as board_pages
 from storage.models import Rollup
 from tests.web.chat_client import ApiChat
 
@@ -117,6 +120,9 @@ LISTS = [
     "/board/report?year=2026",
     "/board/rollup?year=2026",
     "/board/organisations",
+    "/board/workshops?year=2026",
+    "/board/workshops.csv?year=2026",
+    "/board/workshops.xlsx?year=2026",
     "/board/audit",
 ]
 API_LISTS = [
@@ -222,3 +228,56 @@ async def test_a_stranger_gets_nothing_anywhere(client: httpx.AsyncClient, world
         for path in ("messages", "export"):
             answer = await client.get(f"/api/conversations/{evaluation_id}/{path}")
             assert answer.status_code in (401, 404) and not [m for m in MARKERS.values() if m in answer.text]
+
+
+def test_the_walk_covers_every_board_route() -> None:
+    """Every GET route of the board's pages and API is in the walk above (a new one must join it)."""
+    walked = {
+        path.split("?")[0].replace("{id}", "{evaluation_id}")
+        for path in [*DETAIL_PAGES, *WHOLE_PAGES, *LISTS, *API_LISTS]
+    }
+    walked |= {"/api/board/evaluations/{evaluation_id}", "/api/board/evaluations/{evaluation_id}/transcript"}
+    walked.add("/board/login")  # the sign-in form: nothing of anyone's there
+    routes = [r for r in [*board_pages.router.routes, *board_api.router.routes] if isinstance(r, APIRoute)]
+    unwalked = {r.path for r in routes if "GET" in r.methods} - walked
+    assert unwalked == set()
+
+
+async def test_changes_are_for_the_roles_that_may_make_them(app: FastAPI, world: World) -> None:
+    """The board's forms, posted by an organisation lead (or the other way round), change nothing."""
+    for role in ("lead", "other lead"):
+        person = await signed_in(app, EMAILS[role])
+        csrf = csrf_of((await person.get("/board")).text)
+        for path, data in [
+            ("/board/pull", {"evaluation": world.ids["to lead"]}),
+            ("/board/organisations", {"action": "add", "name": "Lead's own list"}),
+            (
+                "/board/workshops",
+                {"year": "2026", "approach": "connecting", "theme": "training", "on": "2026-12-01"},
+            ),
+        ]:
+            answer = await person.post(path, data={"csrf": csrf, **data})
+            assert answer.status_code == 404, (role, path)
+        await person.aclose()
+    other = await signed_in(app, EMAILS["other lead"])
+    page = await other.get("/board/rollup?year=2026")
+    taken = await other.post(
+        "/board/rollup",
+        data={
+            "csrf": csrf_of(page.text),
+            "year": "2026",
+            "evaluation": [world.ids["to lead"]],
+            "note": "Stolen",
+        },
+    )
+    assert "error=" in taken.headers["location"]  # not one their teams sent them
+    await other.aclose()
+    board = await signed_in(app, EMAILS["board"])
+    page = await board.get("/board/rollup?year=2026")
+    refused = await board.post(
+        "/board/rollup",
+        data={"csrf": csrf_of(page.text), "year": "2026", "evaluation": [world.ids["to lead"]]},
+    )
+    assert "error=" in refused.headers["location"]  # board staff do not roll up for a lead
+    assert "Lead's own list" not in (await board.get("/board/organisations")).text
+    await board.aclose()
