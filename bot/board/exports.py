@@ -9,6 +9,7 @@ the text exactly as stored, for scripts.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Mapping
@@ -30,10 +31,12 @@ from storage.collation import SentRow
 __all__ = [
     "COLUMNS",
     "ExportRow",
+    "build_rows",
     "csv_bytes",
     "export_rows",
     "guard",
     "rows_for",
+    "sent_rows",
     "to_csv",
     "to_json",
     "to_xlsx",
@@ -179,18 +182,27 @@ def rows_for(row: SentRow, framework: _Framework) -> list[ExportRow]:
     return rows or [ExportRow(*first, "", "", None, None, "", "", "", "", "")]
 
 
+async def sent_rows(session: AsyncSession, viewer: Viewer, year: int | None) -> list[SentRow]:
+    """What the viewer's collation counts (in ``year``, or every year), then the roll-ups' parts."""
+    years = None if year is None else [year]
+    sent = await collation_store.counted_rows(session, viewer, years)
+    return sent + await collation_store.rollup_member_rows(session, viewer, year)
+
+
+def build_rows(sent: list[SentRow], content: Content) -> list[ExportRow]:
+    """The export's rows: CPU work for tens of thousands of rows, so callers run it on a worker thread."""
+    framework = _framework(content)
+    rows: list[ExportRow] = []
+    for found in sent:
+        rows.extend(rows_for(found, framework))
+    return rows
+
+
 async def export_rows(
     session: AsyncSession, viewer: Viewer, year: int | None, content: Content
 ) -> list[ExportRow]:
-    """What the viewer's collation counts (in ``year``, or every year), then the roll-ups' parts."""
-    framework = _framework(content)
-    years = None if year is None else [year]
-    rows: list[ExportRow] = []
-    for found in await collation_store.counted_rows(session, viewer, years):
-        rows.extend(rows_for(found, framework))
-    for found in await collation_store.rollup_member_rows(session, viewer, year):
-        rows.extend(rows_for(found, framework))
-    return rows
+    """The export's rows, read and built (on a worker thread)."""
+    return await asyncio.to_thread(build_rows, await sent_rows(session, viewer, year), content)
 
 
 # -- formats ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.board.auth import SignedIn
 from bot.board.collation import Collation, figures
-from bot.board.exports import ExportRow, export_rows
+from bot.board.exports import ExportRow, build_rows, sent_rows
 from bot.board.rollup import combine
 from bot.board.workshops import FOUNDATIONS, Proposal, propose
 from bot.ids import new_evaluation_id, new_token
@@ -169,10 +169,12 @@ class BoardService:
     # -- exports and collation ------------------------------------------------------------------
 
     async def export(self, user: SignedIn, year: int | None, fmt: str) -> list[ExportRow]:
+        """The export's rows: read (and audited) in one transaction, built after it on a worker thread."""
         async with self.sessions.begin() as session:
-            rows = await export_rows(session, user.viewer, year, self.engine.content)
-            self._audit(session, user, "export", f"{fmt} export, {year or 'all years'}, {len(rows)} rows")
-        return rows
+            sent = await sent_rows(session, user.viewer, year)
+            target = f"{fmt} export, {year or 'all years'}, {len(sent)} evaluations"
+            self._audit(session, user, "export", target)
+        return await asyncio.to_thread(build_rows, sent, self.engine.content)
 
     async def collation(self, user: SignedIn, year: int) -> Collation:
         viewer = user.viewer
