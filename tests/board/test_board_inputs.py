@@ -42,7 +42,39 @@ ODD = [
     "\u202egnp.exe",
     "x" * 5000,
 ]
-PAGES = ["/board", "/board/collation", "/board/report", "/board/export", "/board/rollup"]
+PAGES = [
+    "/board",
+    "/board/collation",
+    "/board/report",
+    "/board/export",
+    "/board/rollup",
+    "/board/workshops",
+    "/board/workshops.csv",
+    "/board/workshops.xlsx",
+    "/board/organisations",
+    "/board/audit",
+]
+FORMS = [
+    "/board/pull",
+    "/board/rollup",
+    "/board/organisations",
+    "/board/workshops",
+    "/board/login",
+]
+FORM_FIELDS = [
+    "csrf",
+    "evaluation",
+    "year",
+    "note",
+    "action",
+    "name",
+    "organisation",
+    "into",
+    "approach",
+    "theme",
+    "on",
+    "clear",
+]
 PAGE_FIELDS = [
     "status",
     "scope",
@@ -90,6 +122,20 @@ async def test_odd_filters_get_a_plain_answer_never_a_500(
         assert answer.status_code in (200, 422), (path, name, value, answer.text[:200])
         if answer.status_code == 422:
             assert answer.json()["error"] and answer.json()["message"]
+    board = people["board"]
+    assert isinstance(board, httpx.AsyncClient)
+    csrf = csrf_of((await board.get("/board")).text)
+    for path, value in product(FORMS, ODD):
+        for fields in (FORM_FIELDS, FORM_FIELDS[:1], FORM_FIELDS[1:]):
+            form = {name: value for name in fields}
+            if "csrf" in form:
+                form["csrf"] = csrf
+            answer = await board.post(path, data=form)
+            assert answer.status_code < 500, (path, value, fields, answer.text[:200])
+        assert (await board.post(path, content=value.encode()[:2000])).status_code < 500, (path, value)
+    assert (await board.get("/board")).status_code == 200  # still signed in, after all that
+    for value in ODD:
+        assert (await board.post("/board/logout", data={"csrf": value})).status_code < 500
     for value in ODD:
         for path in (f"/board/evaluations/{value}", f"/board/evaluations/{value}/transcript.csv"):
             answer = await people["board"].get(path)  # type: ignore[union-attr]
