@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BoardUser, DigestDelivery
 
-__all__ = ["FIRST_SPAN", "MAX_ATTEMPTS", "failed", "plan_day", "sent", "subscribers", "unsent"]
+__all__ = ["FIRST_SPAN", "MAX_ATTEMPTS", "claim", "failed", "plan_day", "sent", "subscribers", "unsent"]
 
 FIRST_SPAN = timedelta(days=1)  # a recipient's first digest covers the day before it
 MAX_ATTEMPTS = 10
+CLAIM_FOR = timedelta(minutes=10)  # a claim older than this was a process that died while sending
 
 
 async def subscribers(session: AsyncSession) -> Sequence[BoardUser]:
@@ -71,6 +72,20 @@ async def unsent(session: AsyncSession) -> Sequence[DigestDelivery]:
     return (await session.execute(query.order_by(DigestDelivery.id))).scalars().all()
 
 
+async def claim(session: AsyncSession, delivery_id: int, now: datetime) -> bool:
+    """Take the delivery to send it; False if it was sent, or another process is sending it."""
+    result = await session.execute(
+        update(DigestDelivery)
+        .where(
+            DigestDelivery.id == delivery_id,
+            DigestDelivery.sent_at.is_(None),
+            (DigestDelivery.claimed_at.is_(None)) | (DigestDelivery.claimed_at < now - CLAIM_FOR),
+        )
+        .values(claimed_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def sent(session: AsyncSession, delivery_id: int, now: datetime) -> bool:
     """Mark it sent; False if another process marked it first."""
     result = await session.execute(
@@ -85,5 +100,5 @@ async def failed(session: AsyncSession, delivery_id: int, error: str) -> None:
     await session.execute(
         update(DigestDelivery)
         .where(DigestDelivery.id == delivery_id)
-        .values(attempts=DigestDelivery.attempts + 1, last_error=error[:200])
+        .values(attempts=DigestDelivery.attempts + 1, last_error=error[:200], claimed_at=None)
     )

@@ -303,6 +303,7 @@ class DigestDelivery(Base):
     since: Mapped[datetime]
     until: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]  # a process is sending it (so two processes do not both send)
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))

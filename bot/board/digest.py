@@ -125,6 +125,9 @@ class DigestService:
         return _Content(rows[:SHOWN], len(rows), names)
 
     async def _deliver(self, delivery: DigestDelivery) -> bool:
+        async with self.sessions.begin() as session:
+            if not await store.claim(session, delivery.id, self.clock()):
+                return False  # sent meanwhile, or another process is sending it now
         viewer = await self._viewer(delivery)
         try:
             if viewer is None:

@@ -183,3 +183,26 @@ async def test_the_digest_goes_once_to_each_person_across_a_restart(
         ]
     assert [json.loads(b)["total"] for _, b in receiver.received] == [2, 1]
     assert len(logged) == 5 and all("digest 2026-11-2" in t for t in logged)
+
+
+async def test_two_processes_running_the_digest_at_once_send_it_once(
+    mailing_app: FastAPI, clock: Clock, mailbox: tuple[Mailbox, int], receiver: Receiver
+) -> None:
+    app, box = mailing_app, mailbox[0]
+    receiver.statuses = []
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        await list_organisations(app, "Locala")
+        await send_activity_check(client, "Locala", "For the board.")
+    await add_user(app, "board@kirklees.example")
+    await app.state.board_auth.want_digest("board@kirklees.example", True)
+    clock.now = datetime(2026, 11, 24, 8, tzinfo=UTC)
+    here = app.state.digests
+    there = DigestService(app.state.service.sessions, app.state.settings, app.state.board_templates, clock)
+    done = await asyncio.gather(here.run(), there.run(), here.run())
+    assert sorted(line for lines in done for line in lines) == [
+        "email board@kirklees.example",
+        "webhook webhook",
+    ]
+    assert len(box.messages) == 1 and len(receiver.received) == 1

@@ -95,6 +95,7 @@ def _tables() -> None:
         sa.Column("since", UTCDateTime(), nullable=False),
         sa.Column("until", UTCDateTime(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("claimed_at", UTCDateTime(), nullable=True),
         sa.Column("sent_at", UTCDateTime(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.String(200), nullable=True),
