@@ -8,11 +8,13 @@ everything in it is wiped) is brought up to date with the migrations, then fille
 organisations have a baseline, and some that sent last year are missing this year), each with its row
 in the board's queue. The answers are shaped as the chat stores them (``bot/board/demo.py`` makes them
 the same way): annual evaluations answer every approach with a checklist, activity checks one to three
-approaches, a few roll-ups stand for teams' evaluations; stories come in several languages and scripts.
+approaches; a few organisations' teams send to their lead, who rolls them up for the board; stories
+come in several languages and scripts.
 
-Then, ``--repeat`` times each, in a new session: ``storage.collation.collate`` for the year, and the
-exports' ``export_rows`` then ``to_xlsx`` and ``to_csv`` on its rows. The best and the median are
-printed. Nothing is checked against a target here: these are figures to compare, not a test.
+Then, ``--repeat`` times each: the board's collation of the year (``BoardService.collation``: the
+queries through the access rule, then the figures on a worker thread), and the export
+(``BoardService.export``) then ``to_xlsx`` and ``csv_bytes`` on its rows. The best and the median
+are printed. Nothing is checked against a target here: these are figures to compare, not a test.
 """
 
 from __future__ import annotations
@@ -39,11 +41,16 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from benchmarks.servers import Kind, fresh_database
+from bot.board.auth import SignedIn
 from bot.board.demo import ACTIONS, STORIES
-from bot.board.exports import csv_bytes, export_rows, to_xlsx
+from bot.board.exports import csv_bytes, to_xlsx
 from bot.board.rollup import combine
-from dialogs import Content, Status, load_default_content
+from bot.board.service import BoardService
+from bot.ids import RandomIds
+from bot.translations import Catalogs
+from dialogs import Content, Engine, Status, load_default_content
 from dialogs.state import Answers, ApproachAnswers, ConversationState, Position
+from dialogs.stored import shape_of
 from storage import (
     Evaluation,
     Organisation,
@@ -53,7 +60,7 @@ from storage import (
     hash_secret,
     upgrade_engine,
 )
-from storage.collation import collate
+from storage.models import ListedOrganisation, Rollup, RollupMember
 
 __all__ = ["DEFAULT_POSTGRES_URL", "main", "run"]
 
@@ -245,7 +252,14 @@ def _row(
         "submitted_at": when,
         "version": 1,
     }
-    return evaluation, {"evaluation_id": evaluation_id, "reference": reference, "queued_at": when}
+    submission = {
+        "evaluation_id": evaluation_id,
+        "reference": reference,
+        "queued_at": when,
+        "destination": "board",
+        "year": when.year,
+    }
+    return evaluation, submission
 
 
 async def _insert(connection: AsyncConnection, table: Any, rows: list[dict[str, Any]]) -> None:
@@ -266,7 +280,14 @@ async def fill(connection: AsyncConnection, evaluations: int, year: int, seed: i
     )
     for organisation, (organisation_id,) in zip(organisations, ids.all(), strict=True):
         organisation.id = organisation_id
+    await _insert(
+        connection,
+        ListedOrganisation,
+        [{"organisation_id": o.id, "listed_at": created, "listed_by": "benchmark"} for o in organisations],
+    )
     made = Made(organisations=len(organisations))
+    rollup_rows: list[dict[str, Any]] = []
+    member_rows: list[dict[str, Any]] = []
     evaluation_rows: list[dict[str, Any]] = []
     submission_rows: list[dict[str, Any]] = []
     number = 0
@@ -284,6 +305,7 @@ async def fill(connection: AsyncConnection, evaluations: int, year: int, seed: i
             sent.append((start + (last - start) * rng.random(), organisation.id, answers))
         sent.sort(key=lambda item: item[0])
         teams_of: dict[int, list[tuple[datetime, dict[str, Any], str]]] = {}  # annual, not rolled up
+        to_lead: dict[str, bool] = {}
         for when, organisation_id, answers in sent:
             number += 1
             evaluation, submission = _row(content, rng, answers, organisation_id, when, number)
@@ -300,16 +322,34 @@ async def fill(connection: AsyncConnection, evaluations: int, year: int, seed: i
             chosen = sorted(rng.sample(range(len(teams)), min(len(teams), rng.randint(2, 4))))
             combined = [teams[i] for i in chosen]
             teams_of[organisation_id] = [t for i, t in enumerate(teams) if i not in chosen]
-            answers = combine([t[1] for t in combined], "Whole organisation", [t[2] for t in combined])
+            answers = combine([t[1] for t in combined], shape_of(content), "Whole organisation")
             when = min(combined[-1][0] + timedelta(days=rng.randint(1, 20)), last)
             number += 1
             evaluation, submission = _row(content, rng, answers, organisation_id, when, number)
             evaluation_rows.append(evaluation)
             submission_rows.append(submission)
             made.rollups += 1
+            rollup_rows.append(
+                {
+                    "id": made.rollups,
+                    "evaluation_id": evaluation["id"],
+                    "organisation_id": organisation_id,
+                    "year": sent_in,
+                    "created_at": when,
+                    "created_by": "benchmark",
+                }
+            )
+            for _, _, member in combined:  # the teams sent these to their lead, not to the board
+                member_rows.append({"rollup_id": made.rollups, "evaluation_id": member})
+                to_lead[member] = True
         made.by_year[sent_in] = len(evaluation_rows) - sum(made.by_year.values())
+        for submission in submission_rows:
+            if to_lead.get(submission["evaluation_id"]):
+                submission["destination"] = "lead"
     await _insert(connection, Evaluation, evaluation_rows)
     await _insert(connection, Submission, submission_rows)
+    await _insert(connection, Rollup, rollup_rows)
+    await _insert(connection, RollupMember, member_rows)
     made.seconds = time.perf_counter() - began
     return made
 
@@ -342,21 +382,25 @@ def _timed_here(timing: Timing, step: Callable[[], T]) -> T:
     return result
 
 
+STAFF = SignedIn(user_id=0, email="benchmark", role="board", organisation_id=None)
+
+
 async def measure(sessions: async_sessionmaker[AsyncSession], year: int, repeat: int) -> list[Timing]:
-    collation = Timing("collate(session, year)")
-    rows_step = Timing("export_rows(session, year)")
+    board = BoardService(
+        sessions, Engine(load_default_content(), RandomIds()), Catalogs(), KEY, partial(datetime.now, UTC)
+    )
+    collation = Timing("collation(year)")
+    rows_step = Timing("export(year)")
     xlsx = Timing("to_xlsx(rows)")
     csv = Timing("csv_bytes(rows)")
-    both = Timing("export_rows + to_xlsx")
+    both = Timing("export + to_xlsx")
     for _ in range(repeat):
-        async with sessions() as session:
-            found = await _timed(collation, collate(session, year))
+        found = await _timed(collation, board.collation(STAFF, year))
         collation.note = (
             f"{found.evaluations} evaluations, {len(found.by_organisation)} organisations, "
             f"{len(found.missing)} missing"
         )
-        async with sessions() as session:
-            rows = await _timed(rows_step, export_rows(session, year))
+        rows = await _timed(rows_step, board.export(STAFF, year, "benchmark"))
         rows_step.note = f"{len(rows)} rows"
         data = _timed_here(xlsx, partial(to_xlsx, rows))
         xlsx.note = f"{len(data) / 1e6:.1f} MB"

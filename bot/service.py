@@ -38,9 +38,10 @@ from dialogs import (
 from storage import TranscriptEntry, create_sessionmaker, hash_secret, secrets_match, transaction, utcnow
 from storage import conversations as store
 from storage import evaluations as repo
+from storage import organisations as organisation_list
 from storage.conversations import Conversation, ConversationChanged
 from storage.links import linked_evaluation, set_link, swap_keyboard
-from storage.queue import enqueue
+from storage.queue import Destination, enqueue
 
 __all__ = [
     "ChatService",
@@ -52,6 +53,7 @@ __all__ = [
 ]
 
 ATTEMPTS = 3
+ORGANISATIONS_OFFERED = 2000  # the board's list, for the chat to offer and search
 # Steps from which the next question may be the organisation name (with known names to tap).
 _NEAR_ORGANISATION = {
     Step.CHOOSE_SCOPE,
@@ -312,7 +314,12 @@ class ChatService:
             raise StaleChoice(conversation.id)
         state = _state_of(conversation)
         near = state.position.step in _NEAR_ORGANISATION
-        organisations = await store.known_organisations(connection) if near else []
+        # The whole list: the engine offers a short one as buttons and searches a long one as people type.
+        organisations = (
+            await organisation_list.known_organisations(connection, limit=ORGANISATIONS_OFFERED)
+            if near
+            else []
+        )
         context = self._context(state.language, tuple(organisations))
         label = (
             self.engine.choice_label(state, event.value, context) if event.kind is EventKind.CHOICE else None
@@ -406,7 +413,7 @@ class ChatService:
         conversation.language = state.language
         conversation.scope = answers.get("scope")
         if organisation_changed:
-            await store.link_organisation(connection, conversation, answers.get("organisation"))
+            await organisation_list.link_organisation(connection, conversation, answers.get("organisation"))
 
     async def _carry_out(
         self, connection: AsyncConnection, conversation: Conversation, outcome: Outcome, now: datetime
@@ -418,7 +425,8 @@ class ChatService:
             elif isinstance(effect, Complete):
                 conversation.completed_at = now
             elif isinstance(effect, Submit):
-                if await enqueue(connection, conversation.id, effect.reference, now):
+                destination = Destination(effect.destination)  # as the person chose at the consent step
+                if await enqueue(connection, conversation.id, effect.reference, now, destination):
                     conversation.submitted_at = now
             elif isinstance(effect, Erase):
                 await store.erase(connection, conversation)

@@ -112,6 +112,14 @@ def _origins(raw: str) -> tuple[str, ...]:
     return origins
 
 
+def _digest_webhook_secret(env: Mapping[str, str]) -> str:
+    """With ICF_WEBHOOK_URL, a signing key of 32 characters or more is needed, or nothing is sent."""
+    secret = env.get("ICF_WEBHOOK_SECRET", "").strip()
+    if env.get("ICF_WEBHOOK_URL", "").strip() and len(secret) < 32:
+        raise SettingsError("ICF_WEBHOOK_URL needs ICF_WEBHOOK_SECRET: 32 random characters or more")
+    return secret
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
@@ -141,6 +149,13 @@ class Settings:
     operator_contact: str = ""  # an email address, a phone number or a web address
     logo_url: str = ""  # an https address or a path on this site; shown beside the operator's name
     accent_colour: str = DEFAULT_ACCENT  # #rrggbb, at least 4.5:1 against white
+
+    # The board's daily digest (bot/board/digest.py): by e-mail, and as a signed webhook for scripts.
+    smtp_url: str = ""  # smtp://user:pass@host:port, smtp+starttls://..., smtps://...
+    smtp_from: str = ""  # the digest's From address
+    webhook_url: str = ""
+    webhook_secret: str = ""  # the key for the webhook's HMAC-SHA256 signature
+    digest_hour: int = 7  # the UTC hour from which each day's digest goes out
 
     @property
     def operator_set(self) -> bool:
@@ -216,4 +231,9 @@ class Settings:
             operator_contact=env.get("ICF_OPERATOR_CONTACT", "").strip(),
             logo_url=_logo(env),
             accent_colour=_accent(env),
+            smtp_url=env.get("ICF_SMTP_URL", "").strip(),
+            smtp_from=env.get("ICF_SMTP_FROM", "").strip(),
+            webhook_url=env.get("ICF_WEBHOOK_URL", "").strip(),
+            webhook_secret=_digest_webhook_secret(env),
+            digest_hour=_int(env, "ICF_DIGEST_HOUR", 7, minimum=0),
         )

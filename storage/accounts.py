@@ -1,10 +1,15 @@
-"""Board accounts: users, signed-in sessions and API tokens (only hashes of secrets are kept)."""
+"""Board accounts: users, signed-in sessions and API tokens (only hashes of secrets are kept).
+
+A disabled account has no sessions and no live tokens: disabling ends them in the same transaction,
+and every lookup checks ``disabled_at`` as well, so nothing slips through between the two.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ApiToken, BoardSession, BoardUser
@@ -12,11 +17,17 @@ from storage.models import ApiToken, BoardSession, BoardUser
 __all__ = [
     "add_token",
     "add_user",
+    "disable_user",
+    "enable_user",
     "end_session",
+    "revoke_token",
+    "set_digest",
     "start_session",
+    "tokens_of",
     "user_by_email",
     "user_by_session",
     "user_by_token",
+    "users",
 ]
 
 
@@ -45,25 +56,37 @@ async def user_by_email(session: AsyncSession, email: str) -> BoardUser | None:
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def users(session: AsyncSession) -> Sequence[BoardUser]:
+    return (await session.execute(select(BoardUser).order_by(BoardUser.email))).scalars().all()
+
+
 async def start_session(
     session: AsyncSession,
-    user: BoardUser,
+    user_id: int,
     token_hash: str,
     csrf_token: str,
     now: datetime,
     expires_at: datetime,
-) -> None:
+) -> bool:
+    """A new session for a user still enabled; False if the account was disabled meanwhile."""
     await session.execute(delete(BoardSession).where(BoardSession.expires_at <= now))  # tidy as we go
+    touched = await session.execute(
+        update(BoardUser)
+        .where(BoardUser.id == user_id, BoardUser.disabled_at.is_(None))
+        .values(last_seen_at=now)
+    )
+    if not touched.rowcount:  # type: ignore[attr-defined]
+        return False
     session.add(
         BoardSession(
             token_hash=token_hash,
-            user_id=user.id,
+            user_id=user_id,
             csrf_token=csrf_token,
             created_at=now,
             expires_at=expires_at,
         )
     )
-    user.last_seen_at = now
+    return True
 
 
 async def user_by_session(
@@ -72,7 +95,11 @@ async def user_by_session(
     query = (
         select(BoardUser, BoardSession)
         .join(BoardSession, BoardSession.user_id == BoardUser.id)
-        .where(BoardSession.token_hash == token_hash, BoardSession.expires_at > now)
+        .where(
+            BoardSession.token_hash == token_hash,
+            BoardSession.expires_at > now,
+            BoardUser.disabled_at.is_(None),
+        )
     )
     row = (await session.execute(query)).first()
     return (row[0], row[1]) if row else None
@@ -83,18 +110,59 @@ async def end_session(session: AsyncSession, token_hash: str) -> None:
 
 
 async def add_token(
-    session: AsyncSession, user: BoardUser, name: str, token_hash: str, now: datetime
+    session: AsyncSession, user: BoardUser, name: str, token_hash: str, now: datetime, expires_at: datetime
 ) -> ApiToken:
-    token = ApiToken(user_id=user.id, name=name, token_hash=token_hash, created_at=now)
+    token = ApiToken(user_id=user.id, name=name, token_hash=token_hash, created_at=now, expires_at=expires_at)
     session.add(token)
+    await session.flush()
     return token
 
 
 async def user_by_token(session: AsyncSession, token_hash: str, now: datetime) -> BoardUser | None:
-    query = select(BoardUser, ApiToken).join(ApiToken, ApiToken.user_id == BoardUser.id)
-    row = (await session.execute(query.where(ApiToken.token_hash == token_hash))).first()
+    """The token's user, if the token is neither expired nor revoked and the account is enabled."""
+    query = (
+        select(BoardUser, ApiToken)
+        .join(ApiToken, ApiToken.user_id == BoardUser.id)
+        .where(
+            ApiToken.token_hash == token_hash,
+            ApiToken.expires_at > now,
+            ApiToken.revoked_at.is_(None),
+            BoardUser.disabled_at.is_(None),
+        )
+    )
+    row = (await session.execute(query)).first()
     if row is None:
         return None
     row[1].last_used_at = now
     user: BoardUser = row[0]
     return user
+
+
+async def tokens_of(session: AsyncSession, user_id: int) -> Sequence[ApiToken]:
+    query = select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)
+    return (await session.execute(query)).scalars().all()
+
+
+async def revoke_token(session: AsyncSession, user_id: int, token_id: int | None, now: datetime) -> int:
+    """Revoke one of the user's tokens (by id), or all of them (None); returns how many."""
+    query = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    if token_id is not None:
+        query = query.where(ApiToken.id == token_id)
+    result = await session.execute(query.values(revoked_at=now))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def disable_user(session: AsyncSession, user_id: int, now: datetime) -> None:
+    """No more sign-in; every session ends and every token is revoked, now."""
+    await session.execute(update(BoardUser).where(BoardUser.id == user_id).values(disabled_at=now))
+    await session.execute(delete(BoardSession).where(BoardSession.user_id == user_id))
+    await revoke_token(session, user_id, None, now)
+
+
+async def enable_user(session: AsyncSession, user_id: int) -> None:
+    """The account may sign in again; its old sessions and tokens stay ended."""
+    await session.execute(update(BoardUser).where(BoardUser.id == user_id).values(disabled_at=None))
+
+
+async def set_digest(session: AsyncSession, user_id: int, wanted: bool) -> None:
+    await session.execute(update(BoardUser).where(BoardUser.id == user_id).values(digest=wanted))

@@ -13,12 +13,11 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.models import Evaluation, Organisation, Submission, TranscriptEntry
-from storage.retention import unused_organisation
+from storage.models import Evaluation, Submission, TranscriptEntry
 
 __all__ = [
     "Conversation",
@@ -28,9 +27,7 @@ __all__ = [
     "by_resume_code",
     "by_token",
     "erase",
-    "known_organisations",
     "last_replies",
-    "link_organisation",
     "load",
     "replies_to",
     "save",
@@ -39,7 +36,6 @@ __all__ = [
 
 EVALUATIONS = cast(Table, Evaluation.__table__)
 TRANSCRIPTS = cast(Table, TranscriptEntry.__table__)
-ORGANISATIONS = cast(Table, Organisation.__table__)
 
 
 class ConversationChanged(RuntimeError):
@@ -96,7 +92,6 @@ _SENT_WITH_ID = select(TRANSCRIPTS.c.id).where(
     TRANSCRIPTS.c.evaluation_id == bindparam("evaluation_id"),
     TRANSCRIPTS.c.client_message_id == bindparam("client_message_id"),
 )
-_ORGANISATION_NAMES = select(ORGANISATIONS.c.name).order_by(ORGANISATIONS.c.name).limit(bindparam("limit"))
 
 
 def _conversation(row: Row[Any] | None) -> Conversation | None:
@@ -210,34 +205,3 @@ async def erase(connection: AsyncConnection, conversation: Conversation) -> None
     conversation.resume_expires_at = None
     conversation.completed_at = None
     conversation.submitted_at = None
-
-
-def _clean_name(name: str) -> str:
-    return " ".join(name.split())[:200]
-
-
-async def link_organisation(
-    connection: AsyncConnection, conversation: Conversation, name: str | None
-) -> None:
-    """Point the conversation at the organisation named, creating it the first time it is named.
-
-    The name it pointed at before is forgotten once nothing points at it (a typo put right, a deletion):
-    the conversation is saved first, so its own old pointer does not keep the name alive.
-    """
-    previous = conversation.organisation_id
-    found: int | None = None
-    if name:
-        cleaned = _clean_name(name)
-        same_name = func.lower(ORGANISATIONS.c.name) == cleaned.lower()
-        found = (await connection.execute(select(ORGANISATIONS.c.id).where(same_name))).scalar()
-        if found is None:
-            result = await connection.execute(insert(ORGANISATIONS).values(name=cleaned))
-            found = cast(int, result.inserted_primary_key[0])  # type: ignore[index]
-    conversation.organisation_id = found
-    if previous is not None and previous != found:
-        await save(connection, conversation)
-        await connection.execute(delete(ORGANISATIONS).where(*unused_organisation(previous)))
-
-
-async def known_organisations(connection: AsyncConnection, limit: int = 8) -> list[str]:
-    return list((await connection.execute(_ORGANISATION_NAMES, {"limit": limit})).scalars())

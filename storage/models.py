@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -28,10 +29,15 @@ __all__ = [
     "BoardUser",
     "ChannelLink",
     "Evaluation",
+    "ListedOrganisation",
     "Organisation",
+    "Rollup",
+    "RollupMember",
     "Submission",
     "TelegramInbox",
     "TranscriptEntry",
+    "DigestDelivery",
+    "Workshop",
     "utcnow",
 ]
 
@@ -65,11 +71,28 @@ class Base(DeclarativeBase):
 
 
 class Organisation(Base):
+    """A name an evaluation is for: on the board's list (``ListedOrganisation``) or typed and unchecked."""
+
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ListedOrganisation(Base):
+    """An organisation board staff accepted onto the list: the chat offers these names and no others.
+
+    A row here also points at the organisation, so retention never forgets a listed name.
+    """
+
+    __tablename__ = "organisation_list"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    listed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    listed_by: Mapped[str] = mapped_column(String(254))
 
 
 class Evaluation(Base):
@@ -118,16 +141,52 @@ class TranscriptEntry(Base):
 
 
 class Submission(Base):
-    """The board's queue: an evaluation sent with consent, waiting to be pulled."""
+    """An evaluation sent with consent: to the organisation's ICF lead or to the board (``destination``).
+
+    ``year`` is the year it counts in: the UTC year it was sent, or for a roll-up the year of the
+    evaluations it combines.
+    """
 
     __tablename__ = "submissions"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     evaluation_id: Mapped[str] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"), unique=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
+    destination: Mapped[str] = mapped_column(String(8), default="board")
+    year: Mapped[int] = mapped_column(Integer, index=True)
     queued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     pulled_at: Mapped[datetime | None]
     pulled_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class Rollup(Base):
+    """An organisation lead's roll-up: one evaluation (``evaluation_id``) standing for its members.
+
+    One live roll-up per organisation and year; rolling up again sets ``replaced_by`` on the old one,
+    which then counts nowhere and is shown to nobody.
+    """
+
+    __tablename__ = "rollups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[str] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(254))
+    replaced_at: Mapped[datetime | None]
+    replaced_by: Mapped[int | None] = mapped_column(ForeignKey("rollups.id", ondelete="SET NULL"))
+
+
+class RollupMember(Base):
+    """One evaluation sent to its lead and combined into a roll-up."""
+
+    __tablename__ = "rollup_members"
+
+    rollup_id: Mapped[int] = mapped_column(ForeignKey("rollups.id", ondelete="CASCADE"), primary_key=True)
+    evaluation_id: Mapped[str] = mapped_column(
+        ForeignKey("evaluations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class ChannelLink(Base):
@@ -171,6 +230,8 @@ class BoardUser(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None]  # set: no sign-in, and every session and token ended
+    digest: Mapped[bool] = mapped_column(default=False)  # wants the daily digest by e-mail
 
 
 class BoardSession(Base):
@@ -196,6 +257,8 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
 
 
 class AuditEntry(Base):
@@ -209,3 +272,38 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(254))
     action: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(200))
+
+
+class Workshop(Base):
+    """A workshop the board commissioned: for a year, on an approach and a theme (a support need)."""
+
+    __tablename__ = "workshops"
+    __table_args__ = (UniqueConstraint("year", "approach_id", "theme", name="uq_workshop"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    approach_id: Mapped[str] = mapped_column(String(32))
+    theme: Mapped[str] = mapped_column(String(32))
+    commissioned_on: Mapped[date] = mapped_column(Date)
+    noted_by: Mapped[str] = mapped_column(String(254))
+    noted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DigestDelivery(Base):
+    """One day's digest for one recipient (an e-mail address, or "webhook"): written before it is sent,
+    marked when it was, so a restart neither loses nor repeats it."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (UniqueConstraint("day", "channel", "recipient", name="uq_digest_delivery"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(8))  # email or webhook
+    recipient: Mapped[str] = mapped_column(String(254))
+    since: Mapped[datetime]
+    until: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]  # a process is sending it (so two processes do not both send)
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))

@@ -1,31 +1,53 @@
-"""The board's HTTP API for scripts: ``Authorization: Bearer icfb_...`` (tokens from ``icf board token``)."""
+"""The board's HTTP API for scripts: ``Authorization: Bearer icfb_...`` (tokens from ``icf board token``).
+
+Every parameter is one of the typed models in ``bot.board.inputs``; every error is ``ApiError`` JSON
+with a 4xx status, and the schema says so (Schemathesis checks the app against it).
+"""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from bot.board.auth import SignedIn
 from bot.board.exports import csv_bytes, to_json, to_xlsx
-from bot.board.pages import XLSX, collation_json, transcript_csv, transcript_json
+from bot.board.inputs import (
+    EVALUATION_ID,
+    ApiError,
+    ExportQuery,
+    PullIn,
+    QueueQuery,
+    YearQuery,
+    decode_cursor,
+)
+from bot.board.inputs import encode_cursor as _encode
+from bot.board.pages import CSV, XLSX, collation_json, transcript_csv, transcript_json
 from bot.board.service import BoardService
-from storage.board import QueueFilter
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/board", tags=["board"])
-_ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "No or wrong API token."}, 404: {}}
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    described = {
+        400: "The body is not JSON.",
+        401: "No API token, or one that is wrong, expired or revoked.",
+        404: "Nothing here you may see (the same for an id that does not exist).",
+        422: "A parameter or the body is not valid: `detail` says which and why.",
+    }
+    return {code: {"model": ApiError, "description": described[code]} for code in (401, 422, *codes)}
 
 
 async def _api_user(request: Request, authorization: Annotated[str | None, Header()] = None) -> SignedIn:
     scheme, _, token = (authorization or "").partition(" ")
     user: SignedIn | None = None
-    if scheme.lower() == "bearer":
+    if scheme.lower() == "bearer" and len(token) <= 200:
         user = await request.app.state.board_auth.from_api_token(token.strip())
     if user is None:
         raise HTTPException(401, "a board API token is needed", headers={"WWW-Authenticate": "Bearer"})
@@ -39,13 +61,17 @@ def _board(request: Request) -> BoardService:
 
 User = Annotated[SignedIn, Depends(_api_user)]
 Board = Annotated[BoardService, Depends(_board)]
+EvaluationId = Annotated[str, Path(pattern=EVALUATION_ID, max_length=32)]
 
 
 class SubmissionOut(BaseModel):
     evaluation_id: str
     reference: str
     organisation: str
+    organisation_listed: bool = Field(description="False: a new organisation name for board staff to check.")
     scope: str
+    destination: str = Field(description="`board`, or `lead`: sent to the organisation's ICF lead.")
+    year: int
     team_or_activity: str
     language: str
     channel: str
@@ -54,59 +80,68 @@ class SubmissionOut(BaseModel):
     pulled_by: str | None
 
 
-class PullIn(BaseModel):
-    scope: Literal["annual", "activity", "rollup"] | None = None
-    organisation_id: int | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+class SubmissionsPage(BaseModel):
+    submissions: list[SubmissionOut]
+    next: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class AlreadyPulled(BaseModel):
+    reference: str
+    pulled_by: str
+    pulled_at: datetime
 
 
 class PullOut(BaseModel):
     pulled: list[str] = Field(description="References of the submissions now marked as pulled by you.")
+    already_pulled: list[AlreadyPulled] = Field(description="Pulled by someone (or you) before this call.")
+    gone: list[str] = Field(description="Ids asked for that are not, or no longer, in the queue.")
 
 
-@router.get("/submissions", responses=_ERRORS)
-async def submissions(
-    user: User,
-    board: Board,
-    status: Literal["new", "pulled", "all"] = "new",
-    scope: Literal["annual", "activity", "rollup"] | None = None,
-    organisation_id: int | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> list[SubmissionOut]:
-    """Submitted evaluations, newest first; by default the ones nobody has pulled yet."""
-    rows = await board.queue(user, QueueFilter(status, organisation_id, scope, since, until))
-    return [
-        SubmissionOut(
-            evaluation_id=r.evaluation_id,
-            reference=r.reference,
-            organisation=r.organisation,
-            scope=r.scope,
-            team_or_activity=str(r.answers.get("unit") or r.answers.get("activity") or ""),
-            language=r.language,
-            channel=r.channel,
-            queued_at=r.queued_at,
-            pulled_at=r.pulled_at,
-            pulled_by=r.pulled_by,
-        )
-        for r in rows
-    ]
-
-
-@router.post("/submissions/pull", responses=_ERRORS)
-async def pull(user: User, board: Board, body: PullIn | None = None) -> PullOut:
-    """Mark the new submissions that match as pulled by you (and when); board staff only."""
-    wanted = body or PullIn()
-    references = await board.pull(
-        user, QueueFilter("new", wanted.organisation_id, wanted.scope, wanted.since, wanted.until)
+@router.get("/submissions", responses=_errors())
+async def submissions(user: User, board: Board, query: Annotated[QueueQuery, Query()]) -> SubmissionsPage:
+    """Submissions you may see, newest first, a page at a time; by default the ones not pulled yet."""
+    try:
+        after = decode_cursor(query.cursor)
+    except ValueError as error:
+        raise HTTPException(422, str(error)) from None
+    page = await board.queue(user, query.filters(), after, query.limit)
+    return SubmissionsPage(
+        submissions=[
+            SubmissionOut(
+                evaluation_id=r.evaluation_id,
+                reference=r.reference,
+                organisation=r.organisation,
+                organisation_listed=r.organisation_listed,
+                scope=r.scope,
+                destination=r.destination,
+                year=r.year,
+                team_or_activity=str(r.answers.get("unit") or r.answers.get("activity") or ""),
+                language=r.language,
+                channel=r.channel,
+                queued_at=r.queued_at,
+                pulled_at=r.pulled_at,
+                pulled_by=r.pulled_by,
+            )
+            for r in page.rows
+        ],
+        next=_encode(page.next),
     )
-    return PullOut(pulled=list(references))
 
 
-@router.get("/evaluations/{evaluation_id}", responses=_ERRORS)
-async def evaluation(evaluation_id: str, user: User, board: Board) -> dict[str, Any]:
-    """One evaluation's answers and its whole transcript."""
+@router.post("/submissions/pull", responses=_errors(400, 404))
+async def pull(user: User, board: Board, body: PullIn) -> PullOut:
+    """Mark the submissions you were shown (by evaluation id) as pulled by you; board staff only."""
+    result = await board.pull(user, body.evaluation_ids)
+    return PullOut(
+        pulled=result.pulled,
+        already_pulled=[AlreadyPulled(reference=r, pulled_by=b, pulled_at=a) for r, b, a in result.already],
+        gone=result.gone,
+    )
+
+
+@router.get("/evaluations/{evaluation_id}", responses=_errors(404))
+async def evaluation(evaluation_id: EvaluationId, user: User, board: Board) -> dict[str, Any]:
+    """One evaluation's answers; its transcript too, unless you see it only as part of a roll-up."""
     view = await board.evaluation(user, evaluation_id, action="api view")
     return {
         "evaluation_id": view.evaluation.id,
@@ -114,37 +149,65 @@ async def evaluation(evaluation_id: str, user: User, board: Board) -> dict[str, 
         "organisation": view.organisation,
         "status": view.evaluation.status,
         "scope": view.evaluation.scope,
+        "destination": view.destination,
+        "access": view.access.value,
         "language": view.evaluation.language,
         "content_version": view.evaluation.content_version,
         "answers": view.evaluation.answers,
-        "transcript": transcript_json(view.transcript),
+        "part_of_rollup": view.part_of,
+        "rollup_members": [m.evaluation_id for m in view.members],
+        "transcript": transcript_json(view.transcript) if view.whole else None,
     }
 
 
-@router.get("/evaluations/{evaluation_id}/transcript", responses=_ERRORS, response_model=None)
+@router.get(
+    "/evaluations/{evaluation_id}/transcript",
+    responses={
+        **_errors(404),
+        200: {"content": {"application/json": {}, CSV: {}}, "description": "The transcript, JSON or CSV."},
+    },
+    response_model=None,
+)
 async def transcript(
-    evaluation_id: str, user: User, board: Board, format: Literal["json", "csv"] = "json"
+    evaluation_id: EvaluationId,
+    user: User,
+    board: Board,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> Response | list[dict[str, Any]]:
-    view = await board.evaluation(user, evaluation_id, action=f"api transcript {format}")
+    view = await board.whole_evaluation(user, evaluation_id, action=f"api transcript {format}")
     if format == "csv":
-        return Response(transcript_csv(view.transcript), media_type="text/csv; charset=utf-8")
+        return Response(transcript_csv(view.transcript), media_type=CSV)
     return transcript_json(view.transcript)
 
 
-@router.get("/export", responses=_ERRORS, response_model=None)
+@router.get(
+    "/export",
+    responses={
+        **_errors(),
+        200: {
+            "content": {"application/json": {}, CSV: {}, XLSX: {}},
+            "description": "One row per evaluation and approach: JSON, CSV (UTF-8 with BOM) or XLSX.",
+        },
+    },
+    response_model=None,
+)
 async def export(
-    user: User, board: Board, year: int | None = None, format: Literal["json", "csv", "xlsx"] = "json"
+    user: User, board: Board, query: Annotated[ExportQuery, Query()]
 ) -> Response | list[dict[str, object]]:
-    """One row per evaluation and approach, for a year or for every year."""
-    rows = await board.export(user, year, f"api {format}")
-    if format == "csv":
-        return Response(csv_bytes(rows), media_type="text/csv; charset=utf-8")
-    if format == "xlsx":
+    """What your collation counts, then each roll-up's parts, for a year or for every year."""
+    rows = await board.export(user, query.year, f"api {query.format}")
+    if query.format == "csv":
+        return Response(await asyncio.to_thread(csv_bytes, rows), media_type=CSV)
+    if query.format == "xlsx":
         return Response(await asyncio.to_thread(to_xlsx, rows), media_type=XLSX)
     return to_json(rows)
 
 
-@router.get("/collation", responses=_ERRORS)
-async def collation(user: User, board: Board, year: int) -> dict[str, Any]:
-    """The partnership view for a year, as the collation page shows it."""
-    return collation_json(await board.collation(user, year))
+@router.get("/collation", responses=_errors())
+async def collation(user: User, board: Board, query: Annotated[YearQuery, Query()]) -> dict[str, Any]:
+    """The figures for a year (by default the latest with anything), as the collation page shows them."""
+    chosen = query.year
+    if chosen is None:
+        years = await board.years(user)
+        chosen = years[-1] if years else board.clock().year
+    return collation_json(await board.collation(user, chosen))

@@ -1,7 +1,17 @@
-"""Board sign-in: Argon2 passwords, session cookies with CSRF tokens, and API tokens for scripts."""
+"""Board sign-in: Argon2 passwords, session cookies with CSRF tokens, and API tokens for scripts.
+
+Argon2 takes tens of milliseconds of CPU on purpose, so it runs on a worker thread and never inside
+a database transaction: the account is read in one short transaction, the password checked with
+none open, and the session written in another (which checks the account is still enabled). Wrong
+passwords are counted per address and per account, in this process's memory (``bot.throttle``);
+over either limit, sign-in waits, even with the right password.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,14 +22,29 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.throttle import RateLimited, TokenBuckets
 from storage import accounts, hash_secret
+from storage.access import Role, Viewer
 from storage.models import BoardUser
 
-__all__ = ["ROLES", "BoardAuth", "SignedIn"]
+__all__ = [
+    "COOKIE",
+    "LOGIN_COOKIE",
+    "ROLES",
+    "TOKEN_DAYS",
+    "BoardAuth",
+    "SignInRefused",
+    "SignedIn",
+]
 
-ROLES = ("board", "org-lead")
+ROLES = tuple(role.value for role in Role)
 SESSION_HOURS = 8
+TOKEN_DAYS = 90  # an API token works this long unless told otherwise (at most MAX_TOKEN_DAYS)
+MAX_TOKEN_DAYS = 366
 COOKIE = "icf_board"
+LOGIN_COOKIE = "icf_board_login"  # set by the sign-in page: a sign-in without it came from elsewhere
+FAILS_PER_ADDRESS = 10  # wrong passwords a minute from one address
+FAILS_PER_ACCOUNT = 5  # wrong passwords a minute for one account, from anywhere
 
 
 @cache
@@ -39,25 +64,42 @@ class SignedIn:
 
     @property
     def is_board(self) -> bool:
-        return self.role == "board"
+        return self.role == Role.BOARD
 
-    def may_see(self, organisation_id: int | None) -> bool:
-        """Board staff see every organisation; an organisation lead only their own."""
-        return self.is_board or (organisation_id is not None and organisation_id == self.organisation_id)
+    @property
+    def viewer(self) -> Viewer:
+        """What ``storage.access`` needs to know: the role and, for a lead, the organisation."""
+        return Viewer(self.role, self.organisation_id)
+
+
+class SignInRefused(Exception):
+    """Wrong email or password (told apart by nothing)."""
 
 
 def _signed_in(user: BoardUser, csrf_token: str = "") -> SignedIn:
     return SignedIn(user.id, user.email, user.role, user.organisation_id, csrf_token)
 
 
+def _account_key(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()  # no address kept in memory
+
+
 class BoardAuth:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], secret_key: bytes, clock: Callable[[], datetime]
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        secret_key: bytes,
+        clock: Callable[[], datetime],
+        *,
+        fails_per_address: int = FAILS_PER_ADDRESS,
+        fails_per_account: int = FAILS_PER_ACCOUNT,
     ) -> None:
         self.sessions = sessions
         self.secret_key = secret_key
         self.clock = clock
         self.hasher = PasswordHasher()
+        self.per_address = TokenBuckets(fails_per_address)
+        self.per_account = TokenBuckets(fails_per_account)
 
     def hash_password(self, password: str) -> str:
         if len(password) < 12:
@@ -70,19 +112,59 @@ class BoardAuth:
         except (VerificationError, InvalidHashError):
             return False
 
-    async def sign_in(self, email: str, password: str) -> tuple[str, SignedIn] | None:
-        """A new session's cookie value, or None for a wrong email or password (told apart by nothing)."""
-        async with self.sessions.begin() as session:
+    # -- login CSRF ---------------------------------------------------------------------------
+
+    def login_token(self) -> str:
+        """The sign-in cookie's value: random, and signed, so only this server can have made it.
+
+        The cookie is SameSite=Strict: a form on another site that posts to the sign-in gets no
+        cookie with it, and is refused (login CSRF). The page itself stays the same for everyone.
+        """
+        nonce = secrets.token_urlsafe(24)
+        return f"{nonce}.{self._login_signature(nonce)}"
+
+    def _login_signature(self, nonce: str) -> str:
+        return hmac.new(self.secret_key, b"board login:" + nonce.encode(), hashlib.sha256).hexdigest()
+
+    def login_token_ok(self, cookie: str | None) -> bool:
+        nonce, _, signature = (cookie or "").partition(".")
+        if not nonce or not signature:
+            return False
+        return hmac.compare_digest(self._login_signature(nonce).encode(), signature.encode())
+
+    # -- signing in ---------------------------------------------------------------------------
+
+    def _throttled(self, address: str, email: str) -> None:
+        wait = max(self.per_address.wait(address), self.per_account.wait(_account_key(email)))
+        if wait:
+            raise RateLimited(wait)
+
+    async def sign_in(self, email: str, password: str, address: str = "") -> tuple[str, SignedIn]:
+        """A new session's cookie value. Raises SignInRefused, or RateLimited after too many wrong tries."""
+        self._throttled(address, email)
+        async with self.sessions() as session:
             user = await accounts.user_by_email(session, email)
-            if not self._check(user.password_hash if user else _dummy_hash(), password) or user is None:
-                return None
-            cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-            now = self.clock()
-            expires = now + timedelta(hours=SESSION_HOURS)
-            await accounts.start_session(
-                session, user, hash_secret(cookie, self.secret_key), csrf, now, expires
+            password_hash = user.password_hash if user and user.disabled_at is None else _dummy_hash()
+            found = _signed_in(user) if user else None
+        ok = await asyncio.to_thread(self._check, password_hash, password)
+        if not ok or found is None or password_hash is _dummy_hash():
+            self.per_address.spend(address)
+            self.per_account.spend(_account_key(email))
+            raise SignInRefused(email)
+        cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            started = await accounts.start_session(
+                session,
+                found.user_id,
+                hash_secret(cookie, self.secret_key),
+                csrf,
+                now,
+                now + timedelta(hours=SESSION_HOURS),
             )
-            return cookie, _signed_in(user, csrf)
+        if not started:
+            raise SignInRefused(email)  # disabled while the password was being checked
+        return cookie, SignedIn(found.user_id, found.email, found.role, found.organisation_id, csrf)
 
     async def from_cookie(self, cookie: str | None) -> SignedIn | None:
         if not cookie:
@@ -105,23 +187,56 @@ class BoardAuth:
             async with self.sessions.begin() as session:
                 await accounts.end_session(session, hash_secret(cookie, self.secret_key))
 
+    # -- accounts and tokens (the command line) ---------------------------------------------------
+
     async def add_user(self, email: str, password: str, role: str, organisation_id: int | None) -> None:
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
-        if role == "org-lead" and organisation_id is None:
+        if role == Role.ORG_LEAD and organisation_id is None:
             raise ValueError("an organisation lead needs --organisation")
-        password_hash = self.hash_password(password)
+        password_hash = await asyncio.to_thread(self.hash_password, password)
         async with self.sessions.begin() as session:
             if await accounts.user_by_email(session, email) is not None:
                 raise ValueError(f"{email} has an account already")
             await accounts.add_user(session, email, password_hash, role, organisation_id, self.clock())
 
-    async def new_api_token(self, email: str, name: str) -> str:
-        """A token for scripts: shown once, here; only its hash is stored."""
+    async def _user(self, session: AsyncSession, email: str) -> BoardUser:
+        user = await accounts.user_by_email(session, email)
+        if user is None:
+            raise ValueError(f"no account for {email}")
+        return user
+
+    async def new_api_token(self, email: str, name: str, days: int = TOKEN_DAYS) -> str:
+        """A token for scripts, working ``days`` days: shown once, here; only its hash is stored."""
+        if not 1 <= days <= MAX_TOKEN_DAYS:
+            raise ValueError(f"a token works from 1 to {MAX_TOKEN_DAYS} days")
         token = "icfb_" + secrets.token_urlsafe(32)
+        now = self.clock()
         async with self.sessions.begin() as session:
-            user = await accounts.user_by_email(session, email)
-            if user is None:
-                raise ValueError(f"no account for {email}")
-            await accounts.add_token(session, user, name, hash_secret(token, self.secret_key), self.clock())
+            user = await self._user(session, email)
+            if user.disabled_at is not None:
+                raise ValueError(f"the account {email} is disabled")
+            await accounts.add_token(
+                session, user, name, hash_secret(token, self.secret_key), now, now + timedelta(days=days)
+            )
         return token
+
+    async def revoke_tokens(self, email: str, token_id: int | None = None) -> int:
+        async with self.sessions.begin() as session:
+            user = await self._user(session, email)
+            return await accounts.revoke_token(session, user.id, token_id, self.clock())
+
+    async def disable(self, email: str) -> None:
+        async with self.sessions.begin() as session:
+            user = await self._user(session, email)
+            await accounts.disable_user(session, user.id, self.clock())
+
+    async def enable(self, email: str) -> None:
+        async with self.sessions.begin() as session:
+            user = await self._user(session, email)
+            await accounts.enable_user(session, user.id)
+
+    async def want_digest(self, email: str, wanted: bool) -> None:
+        async with self.sessions.begin() as session:
+            user = await self._user(session, email)
+            await accounts.set_digest(session, user.id, wanted)

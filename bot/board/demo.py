@@ -24,6 +24,8 @@ from storage import (
     hash_secret,
     upgrade_engine,
 )
+from storage.access import Destination
+from storage.models import ListedOrganisation
 
 __all__ = ["seed"]
 
@@ -136,6 +138,13 @@ async def seed(settings: Settings, year: int | None = None) -> str:
                     )
                     session.add(organisation)
                     await session.flush()
+                    session.add(
+                        ListedOrganisation(
+                            organisation_id=organisation.id,
+                            listed_at=organisation.created_at,
+                            listed_by="demo",
+                        )
+                    )
                 for offset, progress in ((1, 0.0), (0, 0.4)):
                     if offset == 0 and not still:
                         continue
@@ -152,6 +161,8 @@ async def seed(settings: Settings, year: int | None = None) -> str:
                             Submission(
                                 evaluation_id=evaluation.id,
                                 reference=answers.reference or "",
+                                destination=Destination.BOARD,
+                                year=when.year,
                                 queued_at=when,
                                 pulled_at=pulled,
                                 pulled_by="board@kirklees.example" if pulled else None,

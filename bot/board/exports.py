@@ -1,35 +1,42 @@
 """Exports of the evaluations sent to the board: one row per evaluation and approach, as CSV, XLSX or
 JSON.
 
-Every text cell is kept exactly as typed, except that one starting with ``=``, ``+``, ``-``, ``@``
-(or a tab or carriage return) gets a leading single quote, so that a spreadsheet shows it as text
-rather than running it as a formula.
+Every text cell is kept as typed, except that one starting with ``=``, ``+``, ``-``, ``@`` (or a tab
+or carriage return) gets a leading single quote, so that a spreadsheet shows it as text rather than
+running it as a formula, and that bidirectional controls are dropped (``bot.board.text``). JSON keeps
+the text exactly as stored, for scripts.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.board.text import plain
 from bot.board.xlsx import write_xlsx
-from dialogs import Content, load_default_content
-from storage.models import Evaluation, Organisation, Submission
+from dialogs import Content
+from dialogs.stored import OTHER, Shape, StoredApproach, read_answers, shape_of
+from storage import collation as collation_store
+from storage.access import Viewer
+from storage.collation import SentRow
 
 __all__ = [
     "COLUMNS",
     "ExportRow",
+    "build_rows",
     "csv_bytes",
     "export_rows",
     "guard",
+    "rows_for",
+    "sent_rows",
     "to_csv",
     "to_json",
     "to_xlsx",
@@ -40,36 +47,49 @@ SEPARATOR = "; "
 
 
 class ExportRow(NamedTuple):
-    """One approach of one evaluation sent to the board (a named tuple: a year has tens of thousands)."""
+    """One approach of one evaluation (a named tuple: a year has tens of thousands).
 
+    The collation counts the rows whose ``rollup`` is empty: every evaluation sent to the board, and
+    each roll-up for the evaluations it combines. A row with ``rollup`` set is a team's contribution
+    to that roll-up (by its evaluation id), exported so that the roll-up can be checked.
+    """
+
+    evaluation_id: str
     reference: str
-    submitted_at: datetime  # when it joined the board's queue (UTC)
+    year: int  # the year it counts in
+    submitted_at: datetime  # when it was sent (UTC)
+    kind: str  # annual, activity or rollup
+    rollup: str  # the evaluation id of the roll-up it is part of, or ""
     organisation: str
+    level: str  # organisation, directorate or team (annual evaluations)
     unit: str
     activity: str
-    scope: str
     language: str
+    approach_id: str
     approach: str  # the approach's English name
     score: int | None
+    suggested_score: int | None  # the score the checklist answers suggested
     confidence: str  # its English label
     checklist: str  # "Q1 yes; Q2 partly; ..." in the framework's question order
     story: str
     support: str  # labels, "; "-joined, then "Something else: <the typed need>"
     action: str
-    level: str = ""  # organisation, directorate or team (annual evaluations)
-    suggested_score: int | None = None  # the score the checklist answers suggested
 
 
 # (field, header) in the order of the columns, with a width in characters for the XLSX sheet.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("evaluation_id", "Evaluation id", 34),
     ("reference", "Reference", 20),
+    ("year", "Year", 6),
     ("submitted_at", "Submitted (UTC)", 18),
+    ("kind", "Kind", 10),
+    ("rollup", "Part of roll-up", 34),
     ("organisation", "Organisation", 28),
     ("level", "Level", 12),
     ("unit", "Team or directorate", 24),
     ("activity", "Activity", 24),
-    ("scope", "Scope", 10),
     ("language", "Language", 10),
+    ("approach_id", "Approach id", 14),
     ("approach", "Approach", 15),
     ("score", "Score", 7),
     ("suggested_score", "Suggested score", 10),
@@ -83,6 +103,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class _Framework:
+    shape: Shape
     labels: dict[str, str]  # answer, confidence and support option id -> English label
     approaches: dict[str, tuple[str, dict[str, str]]]  # approach id -> name, question ids -> "Q1"...
 
@@ -92,10 +113,9 @@ def _question_name(question_id: str) -> str:
     return f"Q{number}" if number.isdigit() else question_id
 
 
-@lru_cache(maxsize=1)
-def _framework() -> _Framework:
-    content: Content = load_default_content()
+def _framework(content: Content) -> _Framework:
     return _Framework(
+        shape=shape_of(content),
         labels=content.labels(),
         approaches={
             a.id: (a.name, {q.id: _question_name(q.id) for q in a.questions}) for a in content.approaches
@@ -103,16 +123,10 @@ def _framework() -> _Framework:
     )
 
 
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-# The answers come from JSON, so every mapping in them is a dict: isinstance(x, dict) is a C check,
-# isinstance(x, Mapping) an ABC lookup that cost a fifth of the export.
-def _checklist(given: Mapping[str, Any], questions: Mapping[str, str]) -> str:
+def _checklist(given: StoredApproach, questions: Mapping[str, str]) -> str:
     """The framework's questions in its order, then any others (an older framework's) by id."""
-    checklist = given.get("checklist")
-    if not isinstance(checklist, dict) or not checklist:
+    checklist = dict(given.checklist)
+    if not checklist:
         return ""
     parts = [f"{name} {checklist[q]}" for q, name in questions.items() if q in checklist]
     if len(parts) < len(checklist):
@@ -121,112 +135,83 @@ def _checklist(given: Mapping[str, Any], questions: Mapping[str, str]) -> str:
     return SEPARATOR.join(parts)
 
 
-def _support(given: Mapping[str, Any], labels: Mapping[str, str]) -> str:
-    chosen = given.get("support")
-    if not isinstance(chosen, list):
-        return ""
+def _support(given: StoredApproach, labels: Mapping[str, str]) -> str:
     parts: list[str] = []
-    for option in dict.fromkeys(s for s in chosen if isinstance(s, str)):
+    for option in given.support:
         label = labels.get(option, option)
-        other = _text(given.get("support_other")) if option == "other" else ""
+        other = given.support_other if option == OTHER else ""
         parts.append(f"{label}: {other}" if other else label)
     return SEPARATOR.join(parts)
 
 
-def _score(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _rows_for(
-    reference: str,
-    queued_at: datetime,
-    organisation: str | None,
-    scope: str | None,
-    language: str,
-    answers: Mapping[str, Any],
-    framework: _Framework,
-) -> list[ExportRow]:
+def rows_for(row: SentRow, framework: _Framework) -> list[ExportRow]:
+    """One row per approach the evaluation answered (at least one row, so none is lost)."""
+    stored = read_answers(row.answers, framework.shape)
     labels = framework.labels
-    by_approach = answers.get("by_approach")
-    by_approach = by_approach if isinstance(by_approach, dict) else {}
-    listed = answers.get("approaches")
-    # the approaches the evaluation lists (an unpicked one may linger in by_approach), once each
-    approach_ids = list(
-        dict.fromkeys(a for a in (listed if isinstance(listed, list) else by_approach) if isinstance(a, str))
-    )
-    # The first seven columns and the level are the same in every row of this evaluation.
     first = (
-        reference,
-        queued_at.astimezone(UTC),
-        organisation or _text(answers.get("organisation")),
-        _text(answers.get("unit")),
-        _text(answers.get("activity")),
-        scope or _text(answers.get("scope")),
-        language,
+        row.evaluation_id,
+        row.reference,
+        row.year,
+        row.queued_at.astimezone(UTC),
+        row.scope or stored.scope,
+        row.rollup_id,
+        row.organisation or stored.organisation,
+        stored.level,
+        stored.unit,
+        stored.activity,
+        row.language,
     )
-    level = _text(answers.get("level"))
     rows: list[ExportRow] = []
-    for approach_id in approach_ids:
-        given = by_approach.get(approach_id)
-        given = given if isinstance(given, dict) else {}
-        name, questions = framework.approaches.get(approach_id, (str(approach_id), {}))
-        confidence = _text(given.get("confidence"))
+    for given in stored.approaches:
+        name, questions = framework.approaches[given.approach_id]
+        confidence = given.confidence or ""
         rows.append(
             ExportRow(
                 *first,
+                approach_id=given.approach_id,
                 approach=name,
-                score=_score(given.get("score")),
+                score=given.score,
+                suggested_score=given.suggested_score,
                 confidence=labels.get(confidence, confidence),
                 checklist=_checklist(given, questions),
-                story=_text(given.get("story")),
+                story=given.story,
                 support=_support(given, labels),
-                action=_text(given.get("action")),
-                level=level,
-                suggested_score=_score(given.get("suggested_score")),
+                action=given.action,
             )
         )
-    # nothing answered: still one row, so the evaluation is not lost from the sheet
-    return rows or [ExportRow(*first, "", None, "", "", "", "", "", level)]
+    return rows or [ExportRow(*first, "", "", None, None, "", "", "", "", "")]
+
+
+async def sent_rows(session: AsyncSession, viewer: Viewer, year: int | None) -> list[SentRow]:
+    """What the viewer's collation counts (in ``year``, or every year), then the roll-ups' parts."""
+    years = None if year is None else [year]
+    sent = await collation_store.counted_rows(session, viewer, years)
+    return sent + await collation_store.rollup_member_rows(session, viewer, year)
+
+
+def build_rows(sent: list[SentRow], content: Content) -> list[ExportRow]:
+    """The export's rows: CPU work for tens of thousands of rows, so callers run it on a worker thread."""
+    framework = _framework(content)
+    rows: list[ExportRow] = []
+    for found in sent:
+        rows.extend(rows_for(found, framework))
+    return rows
 
 
 async def export_rows(
-    session: AsyncSession, year: int | None, organisation_id: int | None = None
+    session: AsyncSession, viewer: Viewer, year: int | None, content: Content
 ) -> list[ExportRow]:
-    """Every evaluation sent to the board (in the UTC ``year`` given, or ever), oldest first."""
-    query = (
-        select(
-            Submission.reference,
-            Submission.queued_at,
-            Organisation.name,
-            Evaluation.scope,
-            Evaluation.language,
-            Evaluation.answers,
-        )
-        .select_from(Submission)
-        .join(Evaluation, Evaluation.id == Submission.evaluation_id)
-        .outerjoin(Organisation, Organisation.id == Evaluation.organisation_id)
-        .where(Evaluation.status == "submitted")
-        .order_by(Submission.queued_at, Submission.reference)
-    )
-    if year is not None:
-        start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-        query = query.where(Submission.queued_at >= start, Submission.queued_at < end)
-    if organisation_id is not None:
-        query = query.where(Evaluation.organisation_id == organisation_id)
-    framework = _framework()
-    rows: list[ExportRow] = []
-    connection = await session.connection()  # plain rows: the ORM adds nothing here but time
-    for reference, queued_at, organisation, scope, language, answers in await connection.execute(query):
-        found = answers if isinstance(answers, dict) else {}
-        rows.extend(_rows_for(reference, queued_at, organisation, scope, language, found, framework))
-    return rows
+    """The export's rows, read and built (on a worker thread)."""
+    return await asyncio.to_thread(build_rows, await sent_rows(session, viewer, year), content)
 
 
 # -- formats ---------------------------------------------------------------------------------------------
 
 
 def guard(text: str) -> str:
-    """A text a spreadsheet will not run as a formula: a leading quote before = + - @ (tab, CR)."""
+    """A text a spreadsheet will not run as a formula (a leading quote before = + - @, tab, CR), and
+    without the bidirectional controls that would make it show as something else."""
+    text = plain(text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

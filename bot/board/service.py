@@ -1,45 +1,76 @@
-"""What board staff can do, each check and audit in one place; the pages and the API stay thin.
+"""What board staff and organisation leads can do, each audited in one place; pages and API stay thin.
 
-An organisation lead reaches only their own organisation: anything else is "not found", exactly as
-an id that does not exist, so ids cannot be probed.
+Who sees what is decided by ``storage.access`` (through every query in ``storage.board`` and
+``storage.collation``): anything a person may not see is "not found", exactly as an id that does
+not exist, so ids cannot be probed. Work that takes CPU (figures, spreadsheets) runs on a worker
+thread, so the event loop keeps serving everyone else.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.board.auth import SignedIn
-from bot.board.exports import ExportRow, export_rows
+from bot.board.collation import Collation, figures
+from bot.board.exports import ExportRow, build_rows, sent_rows
 from bot.board.rollup import combine
+from bot.board.workshops import FOUNDATIONS, Proposal, propose
 from bot.ids import new_evaluation_id, new_token
 from bot.translations import Catalogs
 from dialogs import ConversationState, Engine, Status, build_plan, render_plan_html
+from dialogs.stored import Shape, shape_of
 from storage import Evaluation, TranscriptEntry, audit, hash_secret
 from storage import board as board_store
+from storage import collation as collation_store
 from storage import evaluations as repo
-from storage.collation import Collation, collate, submitted_years
+from storage import organisations as organisation_list
+from storage import rollups as rollup_store
+from storage import workshops as workshop_store
+from storage.access import Access, Destination
 from storage.models import AuditEntry
 from storage.queue import enqueue
 
-__all__ = ["BoardService", "EvaluationView", "NotVisible"]
+__all__ = ["BadInput", "BoardService", "EvaluationView", "NotVisible", "RolledUp"]
 
 
 class NotVisible(LookupError):
     """No such evaluation, or not one this person may see: the same answer for both."""
 
 
+class BadInput(ValueError):
+    """A request the board cannot act on, said in words a person can act on."""
+
+
 @dataclass(frozen=True, slots=True)
 class EvaluationView:
     evaluation: Evaluation
     organisation: str
+    organisation_listed: bool
     reference: str | None
+    destination: str | None
     pulled: str | None
-    transcript: Sequence[TranscriptEntry]
+    access: Access
+    transcript: Sequence[TranscriptEntry]  # empty unless the viewer may see it whole
+    members: list[board_store.RollupPart]
+    part_of: str | None
+    replaces: str | None
+
+    @property
+    def whole(self) -> bool:
+        return self.access == Access.FULL
+
+
+@dataclass(frozen=True, slots=True)
+class RolledUp:
+    evaluation_id: str
+    reference: str
+    replaced: str | None  # the reference of the roll-up this one replaced
 
 
 class BoardService:
@@ -57,51 +88,78 @@ class BoardService:
         self.secret_key = secret_key
         self.clock = clock
 
-    def _scoped(self, user: SignedIn, wanted: board_store.QueueFilter) -> board_store.QueueFilter:
-        if user.is_board:
-            return wanted
-        return board_store.QueueFilter(
-            wanted.status, user.organisation_id, wanted.scope, wanted.since, wanted.until
-        )
+    @property
+    def shape(self) -> Shape:
+        return shape_of(self.engine.content)
 
-    async def queue(self, user: SignedIn, wanted: board_store.QueueFilter) -> list[board_store.QueueRow]:
-        async with self.sessions() as session:
-            return await board_store.queue(session, self._scoped(user, wanted))
+    def _audit(self, session: AsyncSession, user: SignedIn, action: str, target: str) -> None:
+        audit.audit(session, user.user_id or None, user.email, action, target, self.clock())
 
-    async def pull(self, user: SignedIn, wanted: board_store.QueueFilter) -> Sequence[str]:
-        """Take the new submissions that match: recorded with who and when, and audited."""
+    @staticmethod
+    def _board_only(user: SignedIn) -> None:
         if not user.is_board:
-            raise NotVisible("only board staff pull submissions")
+            raise NotVisible("board staff only")
+
+    # -- the queue ----------------------------------------------------------------------------
+
+    async def queue(
+        self,
+        user: SignedIn,
+        wanted: board_store.QueueFilter,
+        after: board_store.Cursor | None = None,
+        limit: int = 100,
+    ) -> board_store.Page:
+        async with self.sessions() as session:
+            return await board_store.queue(session, user.viewer, wanted, after, limit)
+
+    async def pull(self, user: SignedIn, evaluation_ids: Sequence[str]) -> board_store.PullResult:
+        """Take exactly the submissions shown: recorded with who and when, and audited."""
+        self._board_only(user)
         async with self.sessions.begin() as session:
-            now = self.clock()
-            references = await board_store.pull(session, wanted, user.email, now)
-            audit.audit(
-                session, user.user_id or None, user.email, "pull", f"{len(references)} submissions", now
-            )
-        return references
+            result = await board_store.pull(session, user.viewer, evaluation_ids, user.email, self.clock())
+            self._audit(session, user, "pull", f"{len(result.pulled)} submissions")
+        return result
+
+    # -- one evaluation -----------------------------------------------------------------------
 
     async def evaluation(self, user: SignedIn, evaluation_id: str, action: str = "view") -> EvaluationView:
-        """One evaluation with its whole transcript; every look is audited."""
+        """One evaluation, with its whole transcript when the viewer may see it; every look audited."""
         async with self.sessions.begin() as session:
-            found = await board_store.evaluation_with_organisation(session, evaluation_id)
-            if found is None or not user.may_see(found[0].organisation_id):
+            found = await board_store.evaluation_for(session, user.viewer, evaluation_id)
+            if found is None:
                 raise NotVisible(evaluation_id)
-            evaluation, organisation, submission = found
-            transcript = await repo.transcript(session, evaluation_id)
-            audit.audit(
-                session, user.user_id, user.email, action, f"evaluation {evaluation_id}", self.clock()
-            )
+            whole = found.access == Access.FULL
+            transcript = await _transcript(session, evaluation_id) if whole else []
+            self._audit(session, user, action, f"evaluation {evaluation_id}")
+        submission = found.submission
         pulled = (
             f"{submission.pulled_by}, {submission.pulled_at:%Y-%m-%d %H:%M}"
             if submission and submission.pulled_at
             else None
         )
         return EvaluationView(
-            evaluation, organisation, submission.reference if submission else None, pulled, transcript
+            evaluation=found.evaluation,
+            organisation=found.organisation,
+            organisation_listed=found.organisation_listed,
+            reference=submission.reference if submission else None,
+            destination=submission.destination if submission else None,
+            pulled=pulled,
+            access=found.access,
+            transcript=transcript,
+            members=found.members,
+            part_of=found.part_of,
+            replaces=found.replaces,
         )
 
+    async def whole_evaluation(self, user: SignedIn, evaluation_id: str, action: str) -> EvaluationView:
+        """The evaluation with its transcript: only for a viewer who may see it whole."""
+        view = await self.evaluation(user, evaluation_id, action)
+        if not view.whole:
+            raise NotVisible(evaluation_id)  # a roll-up's part: answers yes, transcript never
+        return view
+
     async def plan_html(self, user: SignedIn, evaluation_id: str) -> str:
-        view = await self.evaluation(user, evaluation_id, action="view plan")
+        view = await self.whole_evaluation(user, evaluation_id, "view plan")
         evaluation = view.evaluation
         state = ConversationState.from_json({**evaluation.state, "answers": evaluation.answers})
         state.previous = None  # last year's answers came with the respondent's return code: not sent
@@ -109,18 +167,31 @@ class BoardService:
         plan = build_plan(state, self.engine.content, made_on)
         return render_plan_html(plan, self.catalogs.translator("en"), "en", "ltr", made_on)
 
+    # -- exports and collation ------------------------------------------------------------------
+
     async def export(self, user: SignedIn, year: int | None, fmt: str) -> list[ExportRow]:
+        """The export's rows: read (and audited) in one transaction, built after it on a worker thread."""
         async with self.sessions.begin() as session:
-            rows = await export_rows(session, year, None if user.is_board else user.organisation_id)
-            target = f"{fmt} export, {year or 'all years'}, {len(rows)} rows"
-            audit.audit(session, user.user_id or None, user.email, "export", target, self.clock())
-        return rows
+            sent = await sent_rows(session, user.viewer, year)
+            target = f"{fmt} export, {year or 'all years'}, {len(sent)} evaluations"
+            self._audit(session, user, "export", target)
+        return await asyncio.to_thread(build_rows, sent, self.engine.content)
 
     async def collation(self, user: SignedIn, year: int) -> Collation:
+        viewer = user.viewer
         async with self.sessions() as session:
-            return await collate(session, year, None if user.is_board else user.organisation_id)
+            rows = await collation_store.counted_rows(session, viewer, [year])
+            first = await collation_store.first_years(session, viewer)
+            baseline_years = sorted({y for y in first.values() if y < year})
+            baseline = await collation_store.counted_rows(session, viewer, baseline_years)
+            last_year = await collation_store.counted_rows(session, viewer, [year - 1])
+        return await asyncio.to_thread(figures, year, rows, baseline, first, last_year, self.shape)
 
-    def labels(self) -> dict[str, dict[str, str]]:
+    async def years(self, user: SignedIn) -> list[int]:
+        async with self.sessions() as session:
+            return await collation_store.counted_years(session, user.viewer)
+
+    def labels(self) -> dict[str, Any]:
         """Approach names and support labels by id, for pages and reports."""
         content = self.engine.content
         return {
@@ -128,49 +199,133 @@ class BoardService:
             "support": {o.id: o.label for o in content.support},
         }
 
-    async def organisations(self) -> list[tuple[int, str]]:
-        async with self.sessions() as session:
-            return await board_store.organisations(session)
-
-    async def years(self) -> list[int]:
-        async with self.sessions() as session:
-            return await submitted_years(session)
-
     async def audit_log(self, user: SignedIn) -> Sequence[AuditEntry]:
-        if not user.is_board:
-            raise NotVisible("only board staff read the audit log")
+        self._board_only(user)
         async with self.sessions() as session:
             return await audit.recent(session)
 
-    async def team_evaluations(self, user: SignedIn) -> list[board_store.QueueRow]:
-        """An organisation's completed evaluations, to roll up into one organisational score."""
-        if user.organisation_id is None:
+    # -- organisations ---------------------------------------------------------------------------
+
+    async def organisations(self) -> list[organisation_list.OrganisationRow]:
+        """The board's list (names only: no evaluation is read)."""
+        async with self.sessions() as session:
+            return await organisation_list.listed(await session.connection())
+
+    async def organisations_to_check(self, user: SignedIn) -> list[organisation_list.OrganisationRow]:
+        self._board_only(user)
+        async with self.sessions() as session:
+            return await organisation_list.pending(await session.connection())
+
+    async def change_organisations(self, user: SignedIn, action: str, **values: Any) -> int | None:
+        """add (name), rename (organisation_id, name), accept (organisation_id, name?), merge
+        (source_id, target_id): board staff only, audited; BadInput with a reason a person can act on."""
+        self._board_only(user)
+        now = self.clock()
+        try:
+            async with self.sessions.begin() as session:
+                connection = await session.connection()
+                result: int | None = None
+                if action == "add":
+                    result = await organisation_list.add(connection, values["name"], user.email, now)
+                elif action == "rename":
+                    await organisation_list.rename(connection, values["organisation_id"], values["name"])
+                elif action == "accept":
+                    await organisation_list.accept(
+                        connection, values["organisation_id"], user.email, now, values.get("name")
+                    )
+                elif action == "merge":
+                    result = await organisation_list.merge(
+                        connection, values["source_id"], values["target_id"]
+                    )
+                else:
+                    raise BadInput(f"unknown action {action}")
+                target = " ".join(f"{k}={v}" for k, v in sorted(values.items()) if k != "name")
+                self._audit(session, user, f"organisation {action}", target or str(result))
+        except organisation_list.NameTaken as taken:
+            raise BadInput(f"name taken: {taken}") from None
+        except LookupError:
+            raise BadInput("no such organisation") from None
+        except ValueError as error:
+            raise BadInput(str(error)) from None
+        return result
+
+    # -- the workshop planner -------------------------------------------------------------------
+
+    async def workshops(self, user: SignedIn, year: int) -> tuple[list[Proposal], bool]:
+        """The year's proposed workshops (with the ones commissioned), and whether it is the
+        partnership's first year (then each approach's foundations come first)."""
+        self._board_only(user)
+        async with self.sessions() as session:
+            rows = await collation_store.counted_rows(session, user.viewer, [year])
+            years = await collation_store.counted_years(session, user.viewer)
+            done = await workshop_store.commissioned(session, year)
+        first_year = not [y for y in years if y < year]
+        return await asyncio.to_thread(propose, rows, self.shape, first_year, done), first_year
+
+    async def commission(
+        self, user: SignedIn, year: int, approach_id: str, theme: str, on: date | None
+    ) -> None:
+        """Mark a proposed workshop commissioned on ``on``, or not commissioned (None); audited."""
+        self._board_only(user)
+        themes = {o.id for o in self.engine.content.support} | {FOUNDATIONS}
+        if approach_id not in self.shape.approach_ids or theme not in themes:
+            raise BadInput("no such workshop")
+        async with self.sessions.begin() as session:
+            if on is None:
+                await workshop_store.uncommission(session, year, approach_id, theme)
+            else:
+                await workshop_store.commission(
+                    session, year, approach_id, theme, on, user.email, self.clock()
+                )
+            self._audit(session, user, "workshop", f"{year} {approach_id} {theme} {on or 'not commissioned'}")
+
+    # -- an organisation lead's roll-up ----------------------------------------------------------
+
+    async def lead_inbox(self, user: SignedIn, year: int) -> list[board_store.QueueRow]:
+        """What this lead's teams sent them in ``year``: the evaluations a roll-up may take."""
+        if not user.viewer.is_lead:
             return []
         async with self.sessions() as session:
-            return await board_store.completed(session, user.organisation_id)
+            return await board_store.lead_inbox(session, user.viewer, year)
 
-    async def roll_up(self, user: SignedIn, evaluation_ids: Sequence[str], note: str) -> tuple[str, str]:
-        """Combine team evaluations into one for the organisation and send it to the board.
+    async def live_rollup(self, user: SignedIn, year: int) -> rollup_store.LiveRollup | None:
+        if not user.viewer.is_lead or user.organisation_id is None:
+            return None
+        async with self.sessions() as session:
+            return await rollup_store.live_rollup(session, user.organisation_id, year)
 
-        Returns the new evaluation's id and its submission reference.
+    async def roll_up(self, user: SignedIn, year: int, evaluation_ids: Sequence[str], note: str) -> RolledUp:
+        """Combine evaluations sent to this lead in ``year`` into one, and send it to the board.
+
+        Each evaluation counts once a year: rolling up again replaces the earlier roll-up.
         """
-        if user.organisation_id is None or len(set(evaluation_ids)) < 2:
-            raise NotVisible("a roll-up needs two or more of your organisation's evaluations")
+        wanted = set(evaluation_ids)
+        organisation_id = user.organisation_id
+        if not user.viewer.is_lead or organisation_id is None or not wanted:
+            raise BadInput("choose one or more evaluations your teams sent you")
         async with self.sessions.begin() as session:
             now = self.clock()
-            parts = await board_store.completed(session, user.organisation_id, ids=set(evaluation_ids))
-            if len(parts) != len(set(evaluation_ids)):
-                raise NotVisible("an evaluation is not one of your organisation's completed ones")
-            answers = combine([part.answers for part in parts], note, [part.evaluation_id for part in parts])
+            await rollup_store.lock_organisation(session, organisation_id)
+            parts = await board_store.lead_inbox(session, user.viewer, year, ids=wanted)
+            if len(parts) != len(wanted):
+                raise BadInput("an evaluation is not one your teams sent you that year")
+            answers = combine([part.answers for part in reversed(parts)], self.shape, note)
             rolled = _rolled_up_evaluation(answers, self.engine.content.version, user, now, self.secret_key)
             session.add(rolled)
             await session.flush()
-            reference = f"ICF-{now.year}-R{rolled.id[:7].upper()}"
+            reference = f"ICF-{year}-R{rolled.id[:7].upper()}"
             rolled.answers = {**answers, "reference": reference}
-            if await enqueue(await session.connection(), rolled.id, reference, now):
-                rolled.submitted_at = now
-            audit.audit(session, user.user_id or None, user.email, "roll up", f"evaluation {rolled.id}", now)
-        return rolled.id, reference
+            connection = await session.connection()
+            await enqueue(connection, rolled.id, reference, now, Destination.BOARD, year=year)
+            replaced = await rollup_store.record_rollup(
+                session, rolled.id, organisation_id, year, [p.evaluation_id for p in parts], user.email, now
+            )
+            self._audit(session, user, "roll up", f"evaluation {rolled.id}")
+        return RolledUp(rolled.id, reference, replaced.reference if replaced else None)
+
+
+async def _transcript(session: AsyncSession, evaluation_id: str) -> Sequence[TranscriptEntry]:
+    return await repo.transcript(session, evaluation_id)
 
 
 def _rolled_up_evaluation(

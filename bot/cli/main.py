@@ -95,21 +95,77 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
 
 
 def _board_parser(commands: Any) -> None:
-    board = commands.add_parser("board", help="board accounts, exports and pulls")
+    board = commands.add_parser("board", help="board accounts, organisations, exports and pulls")
     tasks = board.add_subparsers(dest="board_command", required=True)
     add = tasks.add_parser("add-user", help="add a board account (asks for the password)")
     add.add_argument("email")
     add.add_argument("--role", choices=["board", "org-lead"], required=True)
-    add.add_argument("--organisation", help="the organisation an org-lead sees (its name as it took part)")
+    add.add_argument("--organisation", help="the organisation an org-lead speaks for (its name on the list)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    token = tasks.add_parser("token", help="make an API token for scripts (shown once)")
-    token.add_argument("email")
+    token = tasks.add_parser("token", help="make an API token for scripts (shown once), or revoke tokens")
+    token.add_argument("email_or_revoke", metavar="EMAIL | revoke")
+    token.add_argument("email", nargs="?", help="with revoke: whose tokens")
     token.add_argument("--name", default="script")
+    token.add_argument("--days", type=int, default=90, help="how long the token works (1 to 366 days)")
+    token.add_argument("--id", type=int, help="with revoke: only this token (default: all of them)")
+    for name, what in (
+        ("disable", "no more sign-in; ends its sessions and tokens"),
+        ("enable", "sign in again"),
+    ):
+        tasks.add_parser(name, help=f"an account: {what}").add_argument("email")
+    organisation = tasks.add_parser("organisation", help="the list of organisations the chat offers")
+    actions = organisation.add_subparsers(dest="organisation_command", required=True)
+    actions.add_parser("list", help="the list, then the typed names still to check")
+    actions.add_parser("add", help="put a name on the list").add_argument("name")
+    rename = actions.add_parser("rename", help="rename one on the list")
+    rename.add_argument("name")
+    rename.add_argument("new_name")
+    merge = actions.add_parser("merge", help="move everything under one name to another on the list")
+    merge.add_argument("name")
+    merge.add_argument("into")
+    digest = tasks.add_parser("digest", help="the daily digest: send it now, or ask for it by e-mail")
+    digest.add_argument("email_or_run", metavar="run | EMAIL")
+    digest.add_argument("wanted", nargs="?", choices=["on", "off"], help="with EMAIL: get it or not")
     export = tasks.add_parser("export", help="one row per evaluation and approach")
-    export.add_argument("--year", type=int, help="the year submitted (default: every year)")
+    export.add_argument("--year", type=int, help="the year it counts in (default: every year)")
     export.add_argument("--format", choices=["xlsx", "csv", "json"], default="xlsx")
     export.add_argument("-o", "--output", required=True)
     tasks.add_parser("pull", help="mark every new submission as pulled, and list them")
+
+
+def _organisation_names(args: Any) -> list[str]:
+    command = args.organisation_command
+    if command == "add":
+        return [args.name]
+    if command == "rename":
+        return [args.name, args.new_name]
+    if command == "merge":
+        return [args.name, args.into]
+    return []
+
+
+def _token(settings: Settings, args: Any) -> None:
+    from bot.board import cli as board
+
+    if args.email_or_revoke == "revoke":
+        if not args.email:
+            raise ValueError("say whose tokens: icf board token revoke EMAIL [--id N]")
+        print("icf: " + asyncio.run(board.revoke(settings, args.email, args.id)))
+        return
+    print(asyncio.run(board.new_token(settings, args.email_or_revoke, args.name, args.days)))
+    print(
+        f"icf: keep this token secret; it is not shown again; it works for {args.days} days", file=sys.stderr
+    )
+
+
+async def _digest(settings: Settings, args: Any) -> str:
+    from bot.board import cli as board
+
+    if args.email_or_run == "run":
+        return await board.digest(settings, None, None)
+    if args.wanted is None:
+        raise ValueError("say on or off: icf board digest EMAIL on")
+    return await board.digest(settings, args.email_or_run, args.wanted == "on")
 
 
 def _board(settings: Settings, args: Any) -> int:
@@ -124,8 +180,18 @@ def _board(settings: Settings, args: Any) -> int:
                 )
             )
         elif args.board_command == "token":
-            print(asyncio.run(board.new_token(settings, args.email, args.name)))
-            print("icf: keep this token secret; it is not shown again", file=sys.stderr)
+            _token(settings, args)
+        elif args.board_command in ("disable", "enable"):
+            change = board.disable if args.board_command == "disable" else board.enable
+            print("icf: " + asyncio.run(change(settings, args.email)))
+        elif args.board_command == "organisation":
+            print(
+                asyncio.run(
+                    board.organisation(settings, args.organisation_command, _organisation_names(args))
+                )
+            )
+        elif args.board_command == "digest":
+            print("icf: " + asyncio.run(_digest(settings, args)))
         elif args.board_command == "export":
             rows = asyncio.run(board.export(settings, args.year, args.format))
             board.write_export(rows, args.format, Path(args.output))

@@ -14,7 +14,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from bot.board import api as board_api
 from bot.board import pages as board_pages
 from bot.board.auth import BoardAuth
+from bot.board.caching import NoStoreUnder
+from bot.board.digest import DigestService, digests_running
 from bot.board.errors import install_board_errors
+from bot.board.methods import AllowEveryMethod
 from bot.board.pages import board_templates
 from bot.board.service import BoardService
 from bot.ids import RandomIds
@@ -65,6 +68,10 @@ def create_app(
         try:
             async with AsyncExitStack() as stack:
                 await stack.enter_async_context(retention_running(service.sessions, settings, clock))
+                app.state.digests = DigestService(
+                    service.sessions, settings, app.state.board_templates, clock
+                )
+                await stack.enter_async_context(digests_running(app.state.digests))
                 if settings.telegram_webhook:
                     running = telegram_running(settings, service, app.state.plan_links, clock)
                     app.state.telegram = await stack.enter_async_context(running)
@@ -115,6 +122,8 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    app.add_middleware(NoStoreUnder)
+    app.add_middleware(AllowEveryMethod)
     app.add_middleware(CompressPages)
     app.add_middleware(
         SecurityHeaders, embed_origins=settings.embed_origins, logo_origin=settings.logo_origin

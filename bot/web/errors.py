@@ -30,7 +30,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-        return _error(exc.status_code, "http_error", str(exc.detail))
+        response = _error(exc.status_code, "http_error", str(exc.detail))
+        response.headers.update(exc.headers or {})  # such as Allow on a 405, WWW-Authenticate on a 401
+        return response
 
     @app.exception_handler(ConversationNotFound)
     async def _not_found(request: Request, exc: ConversationNotFound) -> JSONResponse:

@@ -1,4 +1,5 @@
-"""Collation against a small fixed data set, every figure worked out by hand (see the comments)."""
+"""Collation against a small fixed data set, every figure worked out by hand (see the comments), and
+the same figures recomputed from the export alone."""
 
 from __future__ import annotations
 
@@ -7,15 +8,29 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from importlib import resources
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.board.auth import SignedIn
+from bot.board.collation import ApproachStats, Collation, _focus, round_half_up
+from bot.board.exports import to_json
+from bot.board.rollup import combine
+from bot.board.service import BoardService
+from bot.translations import Catalogs
+from dialogs import Engine, load_default_content
+from dialogs.content import parse_content
 from storage import Evaluation, Organisation, Submission, create_engine, create_sessionmaker, upgrade_engine
-from storage.collation import APPROACH_IDS, ApproachStats, collate, submitted_years
+from storage.models import ListedOrganisation
+from storage.rollups import record_rollup
+from tests.conftest import SECRET, Clock, FixedIds
 
+APPROACH_IDS = tuple(a.id for a in load_default_content().approaches)
 ALL = list(APPROACH_IDS)
+STAFF = SignedIn(user_id=0, email="staff@kirklees.example", role="board", organisation_id=None)
 ASHBROW, BATLEY, COLNE, DEWSBURY = (
     "Ashbrow Youth Hub",
     "Batley Food Bank",
@@ -82,6 +97,7 @@ class Sent:
     queued_at: datetime | None
     reference: str | None = None
     language: str = "en"
+    destination: str = "board"
 
 
 def utc(*parts: int) -> datetime:
@@ -157,6 +173,10 @@ async def seed(session: AsyncSession, data: list[Sent] = DATA) -> dict[str, int]
     organisations = {name: Organisation(name=name, created_at=utc(2024, 1, 1)) for name in names}
     session.add_all(organisations.values())
     await session.flush()
+    for organisation in organisations.values():
+        session.add(
+            ListedOrganisation(organisation_id=organisation.id, listed_at=utc(2024, 1, 1), listed_by="t")
+        )
     for sent in data:
         created = (sent.queued_at or utc(2026, 4, 1)) - timedelta(hours=1)
         session.add(
@@ -181,7 +201,15 @@ async def seed(session: AsyncSession, data: list[Sent] = DATA) -> dict[str, int]
     await session.flush()
     for sent in data:
         if sent.queued_at is not None and sent.reference is not None:
-            session.add(Submission(evaluation_id=sent.id, reference=sent.reference, queued_at=sent.queued_at))
+            session.add(
+                Submission(
+                    evaluation_id=sent.id,
+                    reference=sent.reference,
+                    destination=sent.destination,
+                    year=sent.queued_at.astimezone(UTC).year,
+                    queued_at=sent.queued_at,
+                )
+            )
     return {name: organisation.id for name, organisation in organisations.items()}
 
 
@@ -189,6 +217,16 @@ async def seed(session: AsyncSession, data: list[Sent] = DATA) -> dict[str, int]
 class Board:
     sessions: async_sessionmaker[AsyncSession]
     ids: dict[str, int]
+
+    @property
+    def service(self) -> BoardService:
+        return BoardService(
+            self.sessions, Engine(load_default_content(), FixedIds()), Catalogs(), SECRET, Clock()
+        )
+
+    async def collate(self, year: int) -> Collation:
+        """The board's collation for the year, exactly as its pages and API get it."""
+        return await self.service.collation(STAFF, year)
 
 
 @asynccontextmanager
@@ -217,6 +255,10 @@ def stats(
     return ApproachStats(approach, sum(counts), dict(zip((1, 2, 3, 4, 5), counts, strict=True)), mean, median)
 
 
+def typed(*needs: str) -> list[str]:
+    return list(needs)
+
+
 # Ashbrow in 2026: e1 (annual) and e2 (activity: connecting and trusting only; equalising unpicked).
 ASHBROW_2026 = {
     "connecting": stats("connecting", (0, 0, 0, 1, 1), 4.5, 4.5),  # 4, 5
@@ -228,8 +270,7 @@ ASHBROW_2026 = {
 
 
 async def test_partnership_figures_for_the_year(board: Board) -> None:
-    async with board.sessions() as session:
-        found = await collate(session, 2026)
+    found = await board.collate(2026)
     assert found.year == 2026
     assert found.evaluations == 4  # e4, e1, e2, e3; not the draft, not 2027's h1
     assert found.by_scope == {"activity": 2, "annual": 2}
@@ -246,8 +287,7 @@ async def test_partnership_figures_for_the_year(board: Board) -> None:
 
 
 async def test_organisations_and_change_against_their_baseline(board: Board) -> None:
-    async with board.sessions() as session:
-        found = await collate(session, 2026)
+    found = await board.collate(2026)
     ashbrow, batley = found.by_organisation
     assert (ashbrow.organisation, ashbrow.evaluations, ashbrow.baseline_year) == (ASHBROW, 2, 2024)
     assert ashbrow.organisation_id == board.ids[ASHBROW]
@@ -263,8 +303,7 @@ async def test_organisations_and_change_against_their_baseline(board: Board) -> 
 
 
 async def test_support_needs_missing_and_celebration(board: Board) -> None:
-    async with board.sessions() as session:
-        found = await collate(session, 2026)
+    found = await board.collate(2026)
     # e4: other | e1: training; training, time; funding, other; -; time | e2: connect; training
     # e3: training, connect; -; training; data; leaders  (e2's unpicked equalising is left out)
     assert found.support_needs == [
@@ -279,7 +318,10 @@ async def test_support_needs_missing_and_celebration(board: Board) -> None:
     assert found.support_by_approach["connecting"] == [("connect", 2), ("training", 2)]
     assert found.support_by_approach["celebrating"] == [("leaders", 1), ("other", 1), ("time", 1)]
     # in the order sent; e3's typed need no longer has "something else" ticked
-    assert found.other_needs == ["A room to meet", "A Polish interpreter"]
+    assert [(n.text, n.count) for n in found.other_needs] == [
+        ("A Polish interpreter", 1),
+        ("A room to meet", 1),
+    ]
     assert found.missing == [COLNE]  # sent in 2025, not in 2026; Dewsbury's draft never counts
     # scores of 4 or 5 with a story, best first, then the oldest first
     assert [(s.reference, s.approach_id, s.score, s.organisation) for s in found.celebrate] == [
@@ -289,52 +331,18 @@ async def test_support_needs_missing_and_celebration(board: Board) -> None:
         ("ICF-2026-00000004", "communicating", 4, BATLEY),
     ]
     assert found.celebrate[0].story == "Young people chose the grant winners."
-    assert found.celebrate[0].unit == "Youth team"
-    assert found.celebrate[1].activity == "Saturday football"
+    assert found.celebrate[0].who == "Youth team"
+    assert found.celebrate[1].who == "Saturday football"
     assert found.celebrate[1].scope == "activity"
     assert found.celebrate[3].story == HYPERLINK  # kept as typed: pages and exports escape it
 
 
-async def test_one_organisation_only(board: Board) -> None:
-    async with board.sessions() as session:
-        ashbrow = await collate(session, 2026, board.ids[ASHBROW])
-        colne = await collate(session, 2026, board.ids[COLNE])
-        dewsbury = await collate(session, 2026, board.ids[DEWSBURY])
-    assert ashbrow.evaluations == 2
-    assert ashbrow.organisations == [ASHBROW]
-    assert ashbrow.partnership == ASHBROW_2026
-    assert [o.organisation for o in ashbrow.by_organisation] == [ASHBROW]
-    assert ashbrow.by_organisation[0].change == dict(zip(ALL, (2.5, 1.0, 0.0, 1.0, 2.0), strict=True))
-    assert ashbrow.support_needs == [
-        ("training", 3),
-        ("time", 2),
-        ("connect", 1),
-        ("funding", 1),
-        ("other", 1),
-    ]
-    assert ashbrow.other_needs == ["A Polish interpreter"]
-    assert ashbrow.missing == []  # Ashbrow sent nothing in 2025; Colne is not its business
-    assert [s.reference for s in ashbrow.celebrate] == [
-        "ICF-2026-00000002",
-        "ICF-2026-00000003",
-        "ICF-2026-00000002",
-    ]
-    assert (colne.evaluations, colne.organisations, colne.missing) == (0, [], [COLNE])
-    assert all(s.count == 0 and s.mean is None and s.median is None for s in colne.partnership.values())
-    assert colne.partnership["trusting"].distribution == {1: 0, 2: 0, 3: 0, 4: 0, 5: 0}
-    assert (colne.support_needs, colne.celebrate, colne.by_organisation) == ([], [], [])
-    assert (dewsbury.evaluations, dewsbury.missing) == (0, [])
-
-
 async def test_other_years_and_the_utc_year_boundary(board: Board) -> None:
-    async with board.sessions() as session:
-        first = await collate(session, 2025)
-        later = await collate(session, 2027)
-        empty = await collate(session, 2030)
-        years = await submitted_years(session)
-        batley_years = await submitted_years(session, board.ids[BATLEY])
-    assert years == [2024, 2025, 2026, 2027]
-    assert batley_years == [2025, 2026]  # e3 was sent at 23:30 UTC on 31 December 2026
+    first = await board.collate(2025)
+    later = await board.collate(2027)
+    empty = await board.collate(2030)
+    years = await board.service.years(STAFF)
+    assert years == [2024, 2025, 2026, 2027]  # e3 was sent at 23:30 UTC on 31 December 2026
     # 2025: f1 and f2; Batley's baseline is this year, so no change yet
     assert (first.evaluations, first.organisations, first.missing) == (2, [BATLEY, COLNE], [ASHBROW])
     assert first.partnership["connecting"] == stats("connecting", (1, 0, 1, 0, 0), 2.0, 2.0)  # 1, 3
@@ -347,39 +355,161 @@ async def test_other_years_and_the_utc_year_boundary(board: Board) -> None:
     assert (empty.evaluations, empty.missing, empty.by_organisation) == (0, [], [])
 
 
-async def test_a_roll_up_stands_for_the_evaluations_it_names(board: Board) -> None:
-    rollup = Sent(
-        "r1",
-        BATLEY,
-        "rollup",
-        {**answers("rollup", BATLEY, scored(5, 5, 5, 5, 5), ALL, "ICF-2026-R0000001"), "rollup_ids": ["e3"]},
-        utc(2026, 12, 31, 23, 45),
-        "ICF-2026-R0000001",
-    )
+async def _add_rollup(
+    board: Board, rollup_id: str, members: list[str], year: int, queued_at: datetime, score: int
+) -> None:
+    """A roll-up of Batley's as the lead's page records one: its evaluation, submission and members;
+    an earlier live roll-up of that year is replaced."""
+    reference = f"ICF-{year}-R{rollup_id}"
     async with board.sessions.begin() as session:
-        organisation = await session.get(Organisation, board.ids[BATLEY])
-        assert organisation is not None
         session.add(
             Evaluation(
-                id=rollup.id,
-                organisation_id=organisation.id,
+                id=rollup_id,
+                organisation_id=board.ids[BATLEY],
                 scope="rollup",
                 language="en",
                 content_version="1",
                 status="submitted",
                 step="finished",
                 state={},
-                answers=rollup.answers,
+                answers=answers("rollup", BATLEY, scored(*[score] * 5), ALL, reference),
                 channel="board",
-                access_token_hash="r" * 64,
+                access_token_hash=hashlib.sha256(rollup_id.encode()).hexdigest(),
             )
         )
         await session.flush()
-        session.add(Submission(evaluation_id="r1", reference=rollup.reference, queued_at=rollup.queued_at))
-    async with board.sessions() as session:
-        found = await collate(session, 2026)
+        session.add(
+            Submission(
+                evaluation_id=rollup_id,
+                reference=reference,
+                destination="board",
+                year=year,
+                queued_at=queued_at,
+            )
+        )
+        await record_rollup(
+            session, rollup_id, board.ids[BATLEY], year, members, "lead@batley.example", queued_at
+        )
+
+
+async def test_a_roll_up_counts_once_for_what_it_combines(board: Board) -> None:
+    # e3 and f1 were Batley's; f1 is from 2025 and e3 from 2026. Rolled up in 2026 (e3), twice over,
+    # and the second replaces the first: still one evaluation for Batley, the second's scores.
+    await _add_rollup(board, "r1", ["e3"], 2026, utc(2026, 12, 31, 23, 45), 5)
+    await _add_rollup(board, "r2", ["e3"], 2026, utc(2027, 1, 3, 9), 4)  # made in January, for 2026
+    found = await board.collate(2026)
     batley = found.by_organisation[1]
-    assert (found.evaluations, batley.evaluations) == (4, 1)  # r1 in, e3 (which it combines) out
+    assert (found.evaluations, batley.evaluations) == (4, 1)  # r2 in; e3 (it combines) and r1 (replaced) out
     assert found.by_scope == {"activity": 2, "annual": 1, "rollup": 1}
-    assert batley.approaches["celebrating"] == stats("celebrating", (0, 0, 0, 0, 1), 5.0, 5.0)
-    assert batley.change == dict(zip(ALL, (4.0, 2.0, 2.0, 3.0, 3.0), strict=True))
+    assert found.kind_counts == {"annual": 2, "activity": 2}  # a roll-up is an annual evaluation
+    assert batley.approaches["celebrating"] == stats("celebrating", (0, 0, 0, 1, 0), 4.0, 4.0)
+    # against the 2025 baseline (f1): 1, 3, 3, 2, 2
+    assert batley.change == dict(zip(ALL, (3.0, 1.0, 1.0, 2.0, 2.0), strict=True))
+    assert (await board.collate(2027)).evaluations == 1  # h1 only: the roll-up counts in its own year
+    rows = await board.service.export(STAFF, 2026, "json")
+    assert {r.evaluation_id for r in rows if r.rollup == "r2"} == {"e3"}  # the part, named with its roll-up
+    assert "r1" not in {r.evaluation_id for r in rows}
+
+
+def recompute(rows: list[Any], year: int) -> dict[str, Any]:
+    """The collation's main figures from nothing but the export's rows (as a board officer's
+    spreadsheet would work them out): rows whose roll-up is empty count, one evaluation per id."""
+    counted = [r for r in rows if r["year"] == year and not r["rollup"]]
+    scores: dict[str, list[int]] = {}
+    for r in counted:
+        if r["score"] is not None:
+            scores.setdefault(r["approach_id"], []).append(r["score"])
+    return {
+        "evaluations": len({r["evaluation_id"] for r in counted}),
+        "organisations": sorted({r["organisation"] for r in counted if r["organisation"]}),
+        "counts": {a: len(v) for a, v in scores.items()},
+        "means": {a: round_half_up(Decimal(sum(v)) / Decimal(len(v))) for a, v in scores.items()},
+    }
+
+
+async def test_the_collation_can_be_recomputed_from_the_export(board: Board) -> None:
+    await _add_rollup(board, "r1", ["e3"], 2026, utc(2026, 12, 31, 23, 45), 5)
+    await _add_rollup(board, "r2", ["e3"], 2026, utc(2027, 1, 3, 9), 4)
+    everything = to_json(await board.service.export(STAFF, None, "json"))
+    for year in (2024, 2025, 2026, 2027):
+        found = await board.collate(year)
+        again = recompute(everything, year)
+        assert again["evaluations"] == found.evaluations, year
+        assert again["organisations"] == found.organisations, year
+        assert again["counts"] == {a: s.count for a, s in found.partnership.items() if s.count}, year
+        assert again["means"] == {a: s.mean for a, s in found.partnership.items() if s.mean is not None}, year
+
+
+def test_means_round_half_up_and_focus_names_every_close_approach() -> None:
+    assert [round_half_up(Decimal(x)) for x in ("3.625", "3.615", "2.005", "3.444")] == [
+        3.63,
+        3.62,
+        2.01,
+        3.44,
+    ]
+    partnership = {
+        "a": stats("a", (0, 0, 0, 0, 0), 3.44, 3.0),
+        "b": stats("b", (0, 0, 0, 0, 0), 3.47, 3.0),
+        "c": stats("c", (0, 0, 0, 0, 0), 3.60, 3.0),
+        "d": stats("d", (0, 0, 0, 0, 0), 3.54, 3.0),
+    }
+    assert _focus(partnership) == ["a", "b", "d"]  # 3.47 and 3.54 are within 0.1 of 3.44; 3.60 is not
+
+
+async def test_an_approach_added_to_the_content_shows_everywhere(database_url: str) -> None:
+    """A sixth approach in the content file: collation, export and roll-up take it with no code change."""
+    text = resources.files("dialogs").joinpath("data/framework.toml").read_text(encoding="utf-8")
+    sixth = text + SIXTH_APPROACH
+    content = parse_content(sixth)
+    assert [a.id for a in content.approaches][-1] == "belonging"
+    db = create_engine(database_url)
+    await upgrade_engine(db)
+    sessions = create_sessionmaker(db)
+    data = [
+        Sent("s1", ASHBROW, "annual", answers("annual", ASHBROW, {
+            **scored(3, 3, 3, 3, 3), "belonging": given(5, "We made a welcome pack.", ("time",))},
+            [*ALL, "belonging"], "ICF-2026-00000101", unit="Hub"), utc(2026, 3, 3, 9), "ICF-2026-00000101"),
+        Sent("s2", ASHBROW, "annual", answers("annual", ASHBROW, {
+            **scored(1, 1, 1, 1, 1), "belonging": given(2, "Not yet.", ("training",))},
+            [*ALL, "belonging"], "ICF-2026-00000102", unit="Youth"), utc(2026, 3, 4, 9), "ICF-2026-00000102"),
+    ]  # fmt: skip
+    try:
+        async with sessions.begin() as session:
+            await seed(session, data)
+        service = BoardService(sessions, Engine(content, FixedIds()), Catalogs(), SECRET, Clock())
+        found = await service.collation(STAFF, 2026)
+        assert list(found.partnership)[-1] == "belonging"
+        assert found.partnership["belonging"] == stats("belonging", (0, 1, 0, 0, 1), 3.5, 3.5)
+        assert found.support_by_approach["belonging"] == [("time", 1), ("training", 1)]
+        assert [s.approach_id for s in found.celebrate] == ["belonging"]
+        rows = await service.export(STAFF, 2026, "json")
+        assert [(r.approach, r.score) for r in rows if r.approach_id == "belonging"] == [
+            ("Belonging", 5),
+            ("Belonging", 2),
+        ]
+        combined = combine([d.answers for d in data], service.shape, "Both")
+        assert (
+            combined["approaches"][-1] == "belonging" and combined["by_approach"]["belonging"]["score"] == 4
+        )
+    finally:
+        await db.dispose()
+
+
+SIXTH_APPROACH = """
+
+[[approaches]]
+id = "belonging"
+name = "Belonging"
+intro = "Everyone feels they are part of this place."
+intro_source = "a sense of belonging to our surroundings"
+practice_bases = []
+
+[[approaches.first_steps]]
+text = "Ask people what makes them feel welcome."
+source = "inclusive and welcoming to people from different backgrounds"
+
+[[approaches.questions]]
+id = "belonging.1"
+original = "Do people feel they belong?"
+plain = "Do people feel they belong here?"
+"""

@@ -13,8 +13,8 @@ import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
 
 from bot.board.charts import distribution_svg, means_svg
-from bot.board.exports import COLUMNS, ExportRow, csv_bytes, export_rows, to_csv, to_json, to_xlsx
-from tests.board.test_collation import ASHBROW, BATLEY, HYPERLINK, SCRIPT, Board, open_board
+from bot.board.exports import COLUMNS, ExportRow, csv_bytes, to_csv, to_json, to_xlsx
+from tests.board.test_collation import ASHBROW, BATLEY, HYPERLINK, SCRIPT, STAFF, Board, open_board
 
 HEADERS = [header for _, header, _ in COLUMNS]
 # 2026, oldest first: e4 (1 approach), e1 (5), e2 (2 picked; the unpicked one left out), e3 (5)
@@ -34,10 +34,8 @@ def column(name: str) -> int:
 
 
 async def test_rows_for_a_year(board: Board) -> None:
-    async with board.sessions() as session:
-        rows = await export_rows(session, 2026)
-        every = await export_rows(session, None)
-        ashbrow = await export_rows(session, None, board.ids[ASHBROW])
+    rows = await board.service.export(STAFF, 2026, "test")
+    every = await board.service.export(STAFF, None, "test")
     assert [r.reference for r in rows] == REFERENCES_2026
     assert [r.approach for r in rows] == [
         "Celebrating",
@@ -47,20 +45,25 @@ async def test_rows_for_a_year(board: Board) -> None:
         *APPROACH_NAMES,
     ]
     assert len(every) == 13 + 5 + 5 + 5 + 1  # and g1, f1, f2 (annual) and h1 (one approach); no draft
-    assert {r.organisation for r in ashbrow} == {ASHBROW}
-    assert len(ashbrow) == 5 + 2 + 5 + 1  # e1, e2, g1, h1
+    assert {r.year for r in every} == {2024, 2025, 2026, 2027} and {r.rollup for r in every} == {""}
 
     open_mic, connecting, _, equalising = rows[0], rows[1], rows[2], rows[3]
     assert open_mic == ExportRow(
+        evaluation_id="e4",
         reference="ICF-2026-00000001",
+        year=2026,
         submitted_at=datetime(2026, 2, 2, 9, tzinfo=UTC),
+        kind="activity",
+        rollup="",
         organisation="",
+        level="",
         unit="",
         activity="Open mic night",
-        scope="activity",
         language="en",
+        approach_id="celebrating",
         approach="Celebrating",
         score=5,
+        suggested_score=None,
         confidence="",
         checklist="",
         story="",
@@ -81,8 +84,7 @@ async def test_rows_for_a_year(board: Board) -> None:
 
 
 async def test_csv_parses_back_with_the_values_and_guards_formulas(board: Board) -> None:
-    async with board.sessions() as session:
-        rows = await export_rows(session, 2026)
+    rows = await board.service.export(STAFF, 2026, "test")
     text = to_csv(rows)
     parsed = list(csv.reader(io.StringIO(text, newline="")))
     assert parsed[0] == HEADERS
@@ -102,15 +104,21 @@ async def test_csv_parses_back_with_the_values_and_guards_formulas(board: Board)
 
 def test_every_formula_start_is_guarded() -> None:
     row = ExportRow(
+        evaluation_id="e",
         reference="-1",
+        year=2026,
         submitted_at=datetime(2026, 1, 1, tzinfo=UTC),
+        kind="annual",
+        rollup="",
         organisation="@SUM(A1:A2)",
+        level="",
         unit="+44 1484",
         activity="\t=1+1",
-        scope="annual",
         language="en",
+        approach_id="connecting",
         approach="Connecting",
         score=3,
+        suggested_score=None,
         confidence="",
         checklist="",
         story="a = b is fine inside",
@@ -129,14 +137,13 @@ def test_every_formula_start_is_guarded() -> None:
 
 
 async def test_xlsx_opens_with_the_same_rows(board: Board) -> None:
-    async with board.sessions() as session:
-        rows = await export_rows(session, 2026)
+    rows = await board.service.export(STAFF, 2026, "test")
     book = load_workbook(io.BytesIO(to_xlsx(rows)))
     assert book.sheetnames == ["Evaluations"]
     sheet = book["Evaluations"]
     assert sheet.freeze_panes == "A2"
     assert all(cell.font.b for cell in sheet[1])
-    assert sheet.column_dimensions["N"].width == 60  # the story
+    assert sheet.column_dimensions["R"].width == 60  # the story
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == HEADERS
     assert len(values) == 1 + 13
@@ -155,8 +162,7 @@ async def test_xlsx_opens_with_the_same_rows(board: Board) -> None:
 
 
 async def test_json_is_plain_values(board: Board) -> None:
-    async with board.sessions() as session:
-        rows = await export_rows(session, 2026)
+    rows = await board.service.export(STAFF, 2026, "test")
     items = to_json(rows)
     assert json.loads(json.dumps(items)) == items
     assert len(items) == 13

@@ -49,13 +49,18 @@ def naive(*parts: int) -> datetime:
 def row(**changes: Any) -> ExportRow:
     """One export row, as export_rows makes them (see tests/board/test_exports.py)."""
     plain = ExportRow(
+        evaluation_id="0123456789abcdef0123456789abcdef",
         reference="ICF-2026-00000001",
+        year=2026,
         submitted_at=datetime(2026, 3, 10, 10, 0, tzinfo=UTC),
+        kind="annual",
+        rollup="",
         organisation="Ashbrow Youth Hub",
+        level="team",
         unit="Youth team",
         activity="",
-        scope="annual",
         language="en",
+        approach_id="connecting",
         approach="Connecting",
         score=4,
         confidence="High",
@@ -63,7 +68,6 @@ def row(**changes: Any) -> ExportRow:
         story="We held a welcome café with the library.",
         support="Training or a workshop",
         action="Ask the youth forum to plan the next one.",
-        level="team",
         suggested_score=4,
     )
     return plain._replace(**changes)
@@ -111,7 +115,7 @@ def test_the_workbook_opens_with_a_bold_frozen_header() -> None:
         assert all(cell.data_type != "f" for cell in body)  # never a formula
         widths = {column_letter(i): width for i, (_, _, width) in enumerate(COLUMNS, start=1)}
         assert {letter: sheet.column_dimensions[letter].width for letter in widths} == widths
-        assert sheet.auto_filter.ref == "A1:P3"
+        assert sheet.auto_filter.ref == "A1:T3"
         assert sheet.max_row == 3
 
 
@@ -202,7 +206,7 @@ def test_the_row_count_matches_for_many_rows() -> None:
     assert values[-1][column("story")] == "Story 5002"
     assert values[-1][column("submitted_at")] == naive(2026, 1, 1, 16, 40)
     assert [v[column("score")] for v in values[1:6]] == [1, 2, 3, 4, 5]
-    assert 'ref="A1:P5004"' in parts_of(data)["xl/worksheets/sheet1.xml"]
+    assert 'ref="A1:T5004"' in parts_of(data)["xl/worksheets/sheet1.xml"]
     assert to_xlsx(rows) == data  # the same rows, the same bytes
 
 
