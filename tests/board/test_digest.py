@@ -3,11 +3,11 @@ both able to fail: each day's digest goes once, across a restart, and each perso
 
 from __future__ import annotations
 
-import re
 import asyncio
 import email
 import email.policy
 import json
+import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
