@@ -1,12 +1,17 @@
-"""Engines and sessions: SQLite (WAL, immediate writes that wait off the loop) by default, PostgreSQL by URL.
+"""Engines and sessions: SQLite (WAL; writes in turn, waiting off the loop) by default, PostgreSQL by URL.
 
 On SQLite one writer at a time holds the file's write lock, and it may be another process (``icf
-retention run``, ``icf board pull``, ``icf telegram --polling`` beside ``icf serve``). Nothing here
-waits for that lock inside SQLite: the busy timeout is zero, so a statement that cannot have the lock
-fails at once, and a write transaction (``transaction``, ``sessions.begin()``) tries ``BEGIN
-IMMEDIATE`` again after a pause on the event loop, for up to ``LOCK_WAIT`` seconds. Meanwhile the
-loop serves everything else: reads begin deferred transactions, which in WAL mode never wait for a
-writer, on connections of their own.
+retention run``, ``icf board pull``, ``icf telegram --polling`` beside ``icf serve``). An engine for
+SQLite is two pools on the one file:
+
+- reads (``engine.connect()``, a plain session) run on aiosqlite's threads, in deferred
+  transactions, which in WAL mode never wait for a writer: ``/healthz``, a transcript or the board's
+  collation of a year never hold up the event loop, however large, and never wait for a lock;
+- writes (``transaction``, ``sessions.begin()``) take their turn in this process, first come first
+  served, on one connection whose statements run on the loop's own thread (storage/inline_sqlite.py:
+  a turn's few statements cost less than the hand-offs to a thread). Nothing waits inside SQLite
+  there: the busy timeout is zero, and ``BEGIN IMMEDIATE`` is tried again after a pause on the loop
+  while another process holds the lock, for up to ``LOCK_WAIT`` seconds.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import orjson
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -31,7 +36,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import Pool, PoolResetState
+from sqlalchemy.pool import PoolResetState
 
 from storage.inline_sqlite import connector
 
@@ -51,16 +56,13 @@ __all__ = [
 T = TypeVar("T")
 
 DEFAULT_URL = "sqlite+aiosqlite:///./data/icf.db"
-LOCK_WAIT = 5.0  # seconds a write transaction waits for another process to release the write lock
+LOCK_WAIT = 5.0  # seconds a write waits for another process to release the write lock
 # Pauses between tries of BEGIN IMMEDIATE: short at first (a commit elsewhere takes microseconds),
 # doubling to at most 25 ms, so a lock held for seconds costs a try 40 times a second, and a turn
 # waiting for it goes on at most 25 ms after it is released.
 FIRST_PAUSE = 0.001
 LONGEST_PAUSE = 0.025
-# Readers never wait for the writer in WAL mode, so they need connections of their own: one for the
-# writer of the moment, the rest for reads (healthz, transcripts, the board) at the same time.
-SQLITE_CONNECTIONS = 4
-_WRITES = "icf_writes"  # execution option: this connection's transactions begin with the write lock
+READERS = 4  # aiosqlite connections (a thread each) for reads at the same time
 
 
 def normalise_url(url: str) -> str:
@@ -77,18 +79,15 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _prepare_sqlite(engine: AsyncEngine, url: str) -> None:
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+def _prepare_sqlite(engine: AsyncEngine, begin: str, busy_timeout: float) -> None:
+    """SQLAlchemy's documented way to emit BEGIN itself ("Enabling Non-Legacy SQLite Transactional
+    Modes", for aiosqlite through ``engine.sync_engine``), with our pragmas."""
 
-    # SQLAlchemy's documented way to let it emit BEGIN itself ("Enabling Non-Legacy SQLite
-    # Transactional Modes", for aiosqlite through engine.sync_engine).
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=0")  # never wait for a lock inside SQLite: see the module
+        cursor.execute(f"PRAGMA busy_timeout={round(busy_timeout * 1000)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -96,10 +95,7 @@ def _prepare_sqlite(engine: AsyncEngine, url: str) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        # A write takes the lock at the start, so a read that later writes cannot deadlock another
-        # writer; a read takes none and sees the last commit.
-        writes = connection.get_execution_options().get(_WRITES, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        connection.exec_driver_sql(begin)
 
     @event.listens_for(engine.sync_engine.pool, "reset")
     def _on_reset(dbapi_connection: Any, _record: Any, reset: PoolResetState) -> None:
@@ -114,32 +110,39 @@ def _json_text(value: Any) -> str:
 
 # A conversation's state is written and read back on every turn: orjson does it several times faster.
 _JSON = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+# No answer a person typed ends up in an error log; a pool of connections kept open, none extra.
+_COMMON: dict[str, Any] = {"hide_parameters": True, "max_overflow": 0, **_JSON}
 
 
 def create_engine(url: str, *, lock_wait: float = LOCK_WAIT) -> AsyncEngine:
     """The engine for ``url``; on SQLite a write waits up to ``lock_wait`` seconds for another process."""
     url = normalise_url(url)
     if is_sqlite(url):
-        engine = create_async_engine(
-            url,
-            # Statements run on the event loop's thread, not aiosqlite's: see storage/inline_sqlite.py.
-            async_creator=connector(make_url(url).database or ""),
-            pool_size=SQLITE_CONNECTIONS,
-            max_overflow=0,
-            pool_reset_on_return=None,  # see _on_reset
-            hide_parameters=True,  # no answer a person typed ends up in an error log
-            **_JSON,
-        )
-        _prepare_sqlite(engine, url)
-        _WRITERS[engine.sync_engine.pool] = _Writers(
-            asyncio.Lock(), engine.execution_options(**{_WRITES: True}), lock_wait
-        )
-        return engine
+        return _sqlite_engine(url, lock_wait)
     # Ten connections kept open and no overflow: an overflow connection is closed as soon as it is
     # returned, so under load every extra turn opened a new PostgreSQL backend and dropped it again.
-    return create_async_engine(
-        url, pool_size=10, max_overflow=0, pool_pre_ping=True, hide_parameters=True, **_JSON
+    return create_async_engine(url, pool_size=10, pool_pre_ping=True, **_COMMON)
+
+
+def _sqlite_engine(url: str, lock_wait: float) -> AsyncEngine:
+    database = make_url(url).database or ""
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    # Waiting for a lock in aiosqlite's thread holds up nothing else (a read in WAL mode never has to).
+    readers = create_async_engine(url, pool_size=READERS, pool_reset_on_return=None, **_COMMON)
+    _prepare_sqlite(readers, "BEGIN", busy_timeout=lock_wait)
+    # One connection: SQLite has one writer at a time anyway, and this process's writers queue for it.
+    writer = create_async_engine(
+        url, async_creator=connector(database), pool_size=1, pool_reset_on_return=None, **_COMMON
     )
+    _prepare_sqlite(writer, "BEGIN IMMEDIATE", busy_timeout=0)  # never wait on the loop's thread
+    _WRITERS[readers.sync_engine] = _Writers(asyncio.Lock(), writer, lock_wait)
+
+    @event.listens_for(readers.sync_engine, "engine_disposed")
+    def _dispose_writer(_engine: Engine) -> None:
+        writer.sync_engine.dispose()  # runs inside AsyncEngine.dispose, as its own would
+
+    return readers
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -153,11 +156,11 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 @dataclass(frozen=True, slots=True)
 class _Writers:
-    """One per SQLite engine's pool.
+    """A SQLite engine's write side.
 
     ``turns``: this process's writers queue here, first come first served (the pool's own queue lets
     a newcomer take a connection just handed to one that was waiting); asyncio's lock wakes the
-    longest waiter. ``engine``: the same pool, its transactions beginning IMMEDIATE.
+    longest waiter. ``engine``: the one connection writes run on, beginning IMMEDIATE.
     """
 
     turns: asyncio.Lock
@@ -165,11 +168,11 @@ class _Writers:
     lock_wait: float
 
 
-_WRITERS: weakref.WeakKeyDictionary[Pool, _Writers] = weakref.WeakKeyDictionary()
+_WRITERS: weakref.WeakKeyDictionary[Engine, _Writers] = weakref.WeakKeyDictionary()
 
 
 def _writers(engine: AsyncEngine) -> _Writers:
-    return _WRITERS[engine.sync_engine.pool]  # every SQLite engine comes from create_engine
+    return _WRITERS[engine.sync_engine]  # every SQLite engine comes from create_engine
 
 
 def _locked(error: OperationalError) -> bool:
@@ -212,7 +215,7 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 
 class _InTurn(async_sessionmaker[AsyncSession]):
-    """SQLite: ``begin()`` is a write, which waits its turn and the lock; a plain session only reads."""
+    """SQLite: ``begin()`` is a write, which waits its turn and the lock; a plain session reads."""
 
     def __init__(self, engine: AsyncEngine, **options: Any) -> None:
         super().__init__(engine, **options)

@@ -2,24 +2,25 @@
 
 SQLAlchemy's ``sqlite+aiosqlite`` dialect drives an aiosqlite connection, which hands every call
 (open a cursor, execute, fetch, close the cursor, commit) to a thread of its own and waits for the
-answer: about fifteen hand-offs a chat turn. They cost more than the statements, which take
+answer: about fifteen hand-offs a chat turn. They cost more than a turn's statements, which take
 microseconds on a local file. ``connect`` gives the dialect, through ``create_async_engine``'s
 documented ``async_creator``, an object with the part of aiosqlite's interface the dialect uses, whose
 calls run the ``sqlite3`` call directly instead; nothing else changes.
 
-Measured again once writers waited for the lock between tries (storage/database.py), on the shared
-two-core machine, ``python -m benchmarks.turns --database sqlite --rounds 3``: chat turns flat out
-574 / 624 / 676 a second here against 360 / 339 / 312 with aiosqlite (0.52 against 0.31 of the
-ceiling); ``python -m benchmarks.turn_cost``: 0.73-0.81 against 0.97-1.53 ms of CPU a turn.
+storage/database.py uses it for writes only, on one connection with no busy timeout: nothing waits
+inside SQLite on the loop's thread (a write tries ``BEGIN IMMEDIATE`` again after a pause on the
+loop), and what runs there is a write's own work: microseconds a statement, a few milliseconds when a
+commit checkpoints the write-ahead log. Reads stay on aiosqlite's threads, where a large one (the
+board's year: single statements of 40-160 ms) holds up nothing.
 
-Nothing here waits: the busy timeout is zero, so a statement that cannot have a lock fails at once
-(storage/database.py tries ``BEGIN IMMEDIATE`` again after a pause on the loop), and in WAL mode a
-read never waits for a writer. What still runs on the loop's thread is SQLite's own work:
-microseconds a statement, a few milliseconds when a commit checkpoints the write-ahead log.
+Measured once writers waited for the lock between tries, on the shared two-core machine (``python -m
+benchmarks.turns --database sqlite --rounds 3``): chat turns flat out 574 / 624 / 676 a second with
+this, 360 / 339 / 312 with aiosqlite alone (0.52 against 0.31 of the ceiling); ``python -m
+benchmarks.turn_cost``: 0.73-0.81 against 0.97-1.53 ms of CPU a turn.
 
 The part of aiosqlite's interface the dialect uses is not a documented contract, so pyproject.toml
 allows only the SQLAlchemy releases this was tested with, and tests/storage/test_inline_driver.py
-runs every call the dialect makes through SQLAlchemy's public API.
+makes every kind of call the dialect makes, through SQLAlchemy's public API.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """The inline SQLite driver does everything SQLAlchemy's aiosqlite dialect asks of a connection.
 
-storage/inline_sqlite.py stands in for aiosqlite behind ``create_async_engine(async_creator=...)``;
-the calls the dialect makes on it are not a documented contract, so every kind is made here,
-through SQLAlchemy's public API only: plain and many-row statements, results fetched whole, in
-parts and streamed, the row counts and ids, savepoints, the dialect's own SQL function, its errors,
-and connections closed, invalidated and thrown away. pyproject.toml allows only the SQLAlchemy
-releases this file passed with.
+storage/inline_sqlite.py stands in for aiosqlite behind ``create_async_engine(async_creator=...)``
+for SQLite's writes (``storage.transaction``); the calls the dialect makes on it are not a documented
+contract, so every kind is made here, through SQLAlchemy's public API only: plain and many-row
+statements, results fetched whole, in parts and streamed, the row counts and ids, savepoints, the
+dialect's own SQL function, its errors, and connections closed, invalidated and thrown away.
+pyproject.toml allows only the SQLAlchemy releases this file passed with.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiosqlite
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -43,16 +44,20 @@ async def db(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
 
 
 async def names(db: AsyncEngine) -> list[str]:
-    async with db.connect() as connection:
+    async with transaction(db) as connection:
         return list((await connection.execute(select(people.c.name).order_by(people.c.id))).scalars())
 
 
-async def test_the_dialect_gets_the_inline_connection(db: AsyncEngine) -> None:
-    async with db.connect() as connection:
+async def test_writes_get_the_inline_connection_and_reads_aiosqlites(db: AsyncEngine) -> None:
+    async with transaction(db) as connection:
         raw = await connection.get_raw_connection()
         assert isinstance(raw.driver_connection, InlineConnection)
         assert raw.driver_connection.isolation_level is None  # set through the dialect: we BEGIN
+        assert raw.driver_connection.in_transaction
         assert await connection.get_isolation_level() == "SERIALIZABLE"
+    async with db.connect() as connection:
+        raw = await connection.get_raw_connection()
+        assert isinstance(raw.driver_connection, aiosqlite.Connection)
 
 
 async def test_statements_rows_counts_and_ids(db: AsyncEngine) -> None:
@@ -67,7 +72,7 @@ async def test_statements_rows_counts_and_ids(db: AsyncEngine) -> None:
             update(people).where(people.c.town == "Dewsbury").values(town="Mirfield")
         )
         assert changed.rowcount == 5
-    async with db.connect() as connection:
+    async with transaction(db) as connection:
         result = await connection.execute(select(people).order_by(people.c.id))
         assert result.keys() == ["id", "name", "town"]  # the cursor's description
         assert [tuple(row) for row in result.fetchmany(2)] == [(1, "Asha", "Batley"), (2, "P0", "Mirfield")]
@@ -79,7 +84,7 @@ async def test_statements_rows_counts_and_ids(db: AsyncEngine) -> None:
 async def test_results_streamed_through_a_server_side_cursor(db: AsyncEngine) -> None:
     async with transaction(db) as connection:
         await connection.execute(insert(people), [{"name": f"P{n:02d}"} for n in range(25)])
-    async with db.connect() as connection:
+    async with transaction(db) as connection:
         streamed = await connection.stream(select(people.c.name).order_by(people.c.id))
         first = [row.name for row in await streamed.fetchmany(10)]
         rest = [row.name async for row in streamed]
@@ -105,7 +110,7 @@ async def test_savepoints_and_rollbacks(db: AsyncEngine) -> None:
 async def test_the_dialects_regexp_function(db: AsyncEngine) -> None:
     async with transaction(db) as connection:
         await connection.execute(insert(people), [{"name": "Holmfirth"}, {"name": "Marsden"}])
-    async with db.connect() as connection:
+    async with transaction(db) as connection:
         found = await connection.execute(select(people.c.name).where(people.c.name.regexp_match("^Holm")))
         assert found.scalars().all() == ["Holmfirth"]  # registered by the dialect with create_function
 
@@ -130,11 +135,14 @@ async def test_errors_come_as_sqlalchemys_with_sqlites_codes(db: AsyncEngine, tm
     assert await names(db) == ["Asha"]
 
 
-async def test_connections_closed_invalidated_and_thrown_away(db: AsyncEngine) -> None:
-    async with db.connect() as connection:
-        await connection.execute(text("SELECT 1"))
-        await connection.invalidate()  # the pool terminates it
-    async with transaction(db) as connection:
+async def test_connections_closed_invalidated_and_thrown_away(db: AsyncEngine, tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError):
+        async with transaction(db) as connection:
+            await connection.execute(insert(people).values(name="lost with its connection"))
+            await connection.invalidate()  # as after a disconnect: the pool terminates it
+            raise RuntimeError("the turn failed")
+    async with transaction(db) as connection:  # on a new connection
         await connection.execute(insert(people).values(name="after"))
-    await db.dispose()  # closes every pooled connection
+    await db.dispose()  # closes every pooled connection, the writer's too
+    assert not (tmp_path / "driver.db-wal").exists()  # SQLite removes it when the last one closes
     assert await names(db) == ["after"]  # and opens new ones

@@ -144,3 +144,27 @@ async def test_migrations_wait_for_another_process_writing(tmp_path: Path) -> No
         assert {"evaluations", "transcript_entries", "alembic_version"} <= tables
     finally:
         await db.dispose()
+
+
+async def test_a_long_read_does_not_hold_up_the_loop(db: AsyncEngine) -> None:
+    """Such as the board's collation of a year: it runs in aiosqlite's thread, not the loop's."""
+    done: list[str] = []
+
+    async def long_read() -> None:
+        async with db.connect() as connection:
+            counted = await connection.execute(
+                text(
+                    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000)"
+                    " SELECT count(*) FROM c"
+                )
+            )
+            assert counted.scalar() == 2_000_000  # about a second of SQLite's work
+        done.append("long read")
+
+    async def meanwhile() -> None:
+        for _ in range(5):
+            await asyncio.sleep(0.01)
+        await insert(db, "a turn", done)  # a write goes on too
+
+    await asyncio.gather(long_read(), meanwhile())
+    assert done == ["a turn", "long read"]
