@@ -8,7 +8,7 @@ with ``--evaluations`` submitted evaluations in ``--year`` and half as many the 
 benchmarks.collation makes them), and a board account. Then, one case after another, for
 ``--warmup`` plus ``--seconds`` each (only the last ``--seconds`` measured), ``--respondents`` people
 go through evaluations at people's pace (a pause of ``--think`` seconds on average before each turn)
-and a probe asks ``/healthz`` every 20 ms, its latency counted from when it was due:
+and a probe asks ``/healthz`` every 20 ms, whether or not the last was answered:
 
 - quiet: nothing else;
 - (a) another process (the standard library's ``sqlite3``, as ``icf board pull`` would) holds the
@@ -140,13 +140,15 @@ async def on_schedule(
     send: Callable[[int], Coroutine[object, object, None]],
     got: Requests,
     count: int | None = None,
+    most: int = IN_FLIGHT,
 ) -> None:
-    """``send(n)`` every ``every`` seconds until ``until`` (or ``count`` sent), each in its own task."""
+    """``send(n)`` every ``every`` seconds until ``until`` (or ``count`` sent), each in its own task,
+    whether or not earlier ones were answered (open loop), with at most ``most`` waiting at once."""
     pending: set[asyncio.Task[None]] = set()
     due, number = time.monotonic(), 0
     while due < until and (count is None or number < count):
         await asyncio.sleep(max(0.0, due - time.monotonic()))
-        if len(pending) >= IN_FLIGHT:
+        if len(pending) >= most:
             got.behind += 1
         else:
             task = asyncio.create_task(send(number))
@@ -168,23 +170,29 @@ async def timed(got: Requests, request: Awaitable[Answer], began: float) -> None
 
 
 async def probe_healthz(port: int, until: float, measure_from: float) -> Requests:
-    """``/healthz`` on schedule over one connection, each latency counted from when it was due."""
+    """``/healthz`` every ``HEALTHZ_EVERY`` s whatever came before (a load balancer's checks arrive on
+    their own clock), each on an idle keep-alive connection or a new one; each timed from its sending."""
     got = Requests()
-    client = Connection(HOST, port, timeout=30)
-    due = time.monotonic()
+    idle: list[Connection] = []
+
+    async def probe(_: int) -> None:
+        client = idle.pop() if idle else Connection(HOST, port, timeout=60)
+        began = time.monotonic()
+        try:
+            answer = await client.get("/healthz")
+        except HttpError as error:
+            got.failures.append(str(error))
+            await client.aclose()
+            return
+        if began >= measure_from:
+            got.answered(answer.status, time.monotonic() - began)
+        idle.append(client)
+
     try:
-        while due < until:
-            await asyncio.sleep(max(0.0, due - time.monotonic()))
-            try:
-                answer = await client.get("/healthz")
-            except HttpError as error:
-                got.failures.append(str(error))
-            else:
-                if time.monotonic() >= measure_from:
-                    got.answered(answer.status, time.monotonic() - due)
-            due += HEALTHZ_EVERY
+        await on_schedule(HEALTHZ_EVERY, until, probe, got, most=round(10 / HEALTHZ_EVERY))
     finally:
-        await client.aclose()
+        for client in idle:
+            await client.aclose()
     return got
 
 
@@ -375,7 +383,8 @@ def _row(case: Case) -> str:
     return (
         f"{phase.name:<44} {phase.turns:>6} {phase.percentile_ms(50):>7.1f} {phase.percentile_ms(95):>7.1f} "
         f"{phase.percentile_ms(99):>7.1f} {case.healthz.percentile_ms(99):>8.1f} {phase.errors:>6} "
-        f"{case.healthz_errors:>6} {phase.server_cpu:>6.2f} {phase.other_cpu:>6.2f}"
+        f"{case.healthz_errors:>6} {phase.server_cpu:>6.2f} {phase.client_cpu:>6.2f} "
+        f"{phase.database_cpu:>6.2f} {phase.other_cpu:>6.2f}"
     )
 
 
@@ -406,12 +415,14 @@ def report(args: argparse.Namespace, argv: list[str], cases: list[Case]) -> str:
         f"SQLAlchemy {version('sqlalchemy')}, {database}",
         "",
         f"{'case':<44} {'turns':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'hz p99':>8} {'errors':>6} "
-        f"{'hz err':>6} {'server':>6} {'other':>6}",
+        f"{'hz err':>6} {'server':>6} {'client':>6} {'pg':>6} {'other':>6}",
         *(_row(case) for case in cases),
-        "(hz: /healthz, from when it was due; server, other: CPU cores busy in the server, in everything"
-        " but the server, this process and PostgreSQL)",
+        "(hz: /healthz, each timed from its sending; server, client, pg, other: CPU cores busy in the"
+        " server, in this process, in PostgreSQL, in everything else)",
         "",
     ]
+    if max(case.phase.other_cpu for case in cases) > 0.25:
+        lines += ["WARNING: other processes were busy during the run: these figures are not comparable", ""]
     for case in cases:
         for what, got in case.load.items():
             lines.append(f"{NAMES[case.key]}, {what}: {got.summary()}")
