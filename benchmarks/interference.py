@@ -87,6 +87,7 @@ class Requests:
     statuses: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     behind: int = 0  # not sent: too many already waiting for the server
+    note: str = ""
 
     def answered(self, status: int | str, seconds: float) -> None:
         self.statuses[str(status)] = self.statuses.get(str(status), 0) + 1
@@ -104,6 +105,8 @@ class Requests:
         line = f"{statuses or 'none answered'}; p50 {p50:.0f} ms, p99 {p99:.0f} ms"
         if self.behind:
             line += f"; {self.behind} not sent, the server being behind"
+        if self.note:
+            line += f"; {self.note}"
         return line + (f"; {len(self.failures)} failed: {self.failures[0]}" if self.failures else "")
 
 
@@ -142,12 +145,17 @@ async def on_schedule(
     count: int | None = None,
     most: int = IN_FLIGHT,
 ) -> None:
-    """``send(n)`` every ``every`` seconds until ``until`` (or ``count`` sent), each in its own task,
-    whether or not earlier ones were answered (open loop), with at most ``most`` waiting at once."""
+    """``send(n)`` every ``every`` seconds, each in its own task, whether or not earlier ones were
+    answered (open loop), with at most ``most`` waiting at once: until ``until``, skipping (and
+    counting) those there is no room for; or, given a ``count``, until that many were sent, waiting
+    for room."""
     pending: set[asyncio.Task[None]] = set()
     due, number = time.monotonic(), 0
-    while due < until and (count is None or number < count):
+    while number < count if count is not None else due < until:
         await asyncio.sleep(max(0.0, due - time.monotonic()))
+        if len(pending) >= most and count is not None:
+            await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            due = max(due, time.monotonic())  # no catching up in a burst afterwards
         if len(pending) >= most:
             got.behind += 1
         else:
@@ -285,7 +293,8 @@ def address(number: int) -> str:
 
 
 async def many_addresses(setting: Setting, until: float) -> dict[str, Requests]:
-    """(d): ``--flood`` addresses, one ``GET /api/words/en`` each, ``--flood-rate`` a second."""
+    """(d): ``--flood`` addresses, one ``GET /api/words/en`` each, ``--flood-rate`` a second (slower
+    if the server falls behind: every address is sent, even after the measured window)."""
     got = Requests()
     flood = setting.args.flood
 
@@ -296,7 +305,9 @@ async def many_addresses(setting: Setting, until: float) -> dict[str, Requests]:
         finally:
             await client.aclose()
 
+    began = time.monotonic()
     await on_schedule(1 / setting.args.flood_rate, until, one, got, count=flood)
+    got.note = f"all sent and answered in {time.monotonic() - began:.1f} s"
     return {"one request from each address": got}
 
 
