@@ -8,7 +8,7 @@ to resume codes sent on Telegram).
 A request costs the same however many clients are known: buckets are kept in the order they were
 last used, so those full again (they would start full anyway) are always at the front, and each is
 forgotten once, in constant time; past ``MAX_KEYS`` the longest idle goes first (about 28 MB
-then, for IPv6 addresses). Scanning every bucket instead cost 23 ms a request at 100,000 addresses;
+then, for IPv6 addresses). Scanning every bucket instead cost 16-23 ms a request at 100,000 addresses;
 now a request costs 1-2 µs, at 100 or 100,000. The ``limits`` library's in-memory store (5.8, fixed
 window) was measured too: 14-18 µs a hit, and it keeps every key until its window ends however
 many arrive (200,000 after 200,000 addresses), with a thread of its own that expires them.
