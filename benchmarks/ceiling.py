@@ -1,8 +1,9 @@
 """The ceiling: a bare ASGI app whose one endpoint does one INSERT and one COMMIT.
 
 It uses the product's own engine settings (``storage.database.create_engine``: the same pool, the same
-SQLite pragmas and ``BEGIN IMMEDIATE``) and is served by uvicorn exactly as ``icf serve`` serves the
-app, so a chat turn can be measured against the most a request that writes can do here.
+SQLite pragmas) and writes as a turn does (``storage.transaction``: on SQLite in turn, ``BEGIN
+IMMEDIATE``), and is served by uvicorn exactly as ``icf serve`` serves the app, so a chat turn can be
+measured against the most a request that writes can do here.
 
     DATABASE_URL=sqlite:///ceiling.db python -m benchmarks.ceiling --port 8001
 """
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage import create_engine
+from storage import create_engine, transaction
 
 __all__ = ["CeilingApp", "main", "read_body", "rows"]
 
@@ -72,7 +73,7 @@ class CeilingApp:
             await _answer(send, 200, {"ok": True})
         elif scope["path"] == "/insert" and scope["method"] == "POST" and self._engine is not None:
             said = json.loads(body or b"{}")
-            async with self._engine.begin() as connection:  # one INSERT, one COMMIT
+            async with transaction(self._engine) as connection:  # one INSERT, one COMMIT, as a turn writes
                 result = await connection.execute(
                     insert(rows).values(
                         at=datetime.now(UTC), channel="web", text=str(said.get("text", "")), payload=said

@@ -12,6 +12,7 @@ import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 __all__ = ["Answer", "Connection", "HttpError"]
 
@@ -35,13 +36,22 @@ class Answer:
         return self.body.decode("utf-8", "replace")
 
 
-class Connection:
-    """One keep-alive connection to ``host:port``, opened on first use and again after a failure."""
+_JSON = "application/json"
+_FORM = "application/x-www-form-urlencoded"
 
-    def __init__(self, host: str, port: int, *, timeout: float = 60.0) -> None:
+
+class Connection:
+    """One keep-alive connection to ``host:port``, opened on first use and again after a failure.
+
+    ``source``: the local address to send from (any of 127.0.0.0/8 on loopback), so the server sees
+    that client address.
+    """
+
+    def __init__(self, host: str, port: int, *, timeout: float = 60.0, source: str | None = None) -> None:
         self.host = host
         self.port = port
         self.timeout = timeout
+        self.source = source
         self._host_header = f"Host: {host}:{port}\r\n".encode()
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -49,17 +59,28 @@ class Connection:
     async def post(self, path: str, data: Any, headers: dict[str, str] | None = None) -> Answer:
         return await self.request("POST", path, json.dumps(data).encode(), headers)
 
+    async def post_form(
+        self, path: str, fields: dict[str, str], headers: dict[str, str] | None = None
+    ) -> Answer:
+        """A POST as an HTML form sends it (the board's sign-in)."""
+        return await self.request("POST", path, urlencode(fields).encode(), headers, _FORM)
+
     async def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
         return await self.request("GET", path, None, headers)
 
     async def request(
-        self, method: str, path: str, body: bytes | None, headers: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        headers: dict[str, str] | None = None,
+        content_type: str = _JSON,
     ) -> Answer:
         for attempt in range(2):
             reused = self._writer is not None
             try:
                 async with asyncio.timeout(self.timeout):
-                    return await self._exchange(method, path, body, headers)
+                    return await self._exchange(method, path, body, headers, content_type)
             except (OSError, asyncio.IncompleteReadError) as error:
                 await self.aclose()
                 # The server closes a connection left idle (uvicorn after 5 s): nothing of the request
@@ -74,17 +95,20 @@ class Connection:
         raise AssertionError("unreachable")
 
     async def _exchange(
-        self, method: str, path: str, body: bytes | None, headers: dict[str, str] | None
+        self, method: str, path: str, body: bytes | None, headers: dict[str, str] | None, content_type: str
     ) -> Answer:
         if self._writer is None:
-            self._reader, self._writer = await asyncio.open_connection(self.host, self.port, limit=_MAX_HEAD)
+            local = (self.source, 0) if self.source else None
+            self._reader, self._writer = await asyncio.open_connection(
+                self.host, self.port, limit=_MAX_HEAD, local_addr=local
+            )
         reader, writer = self._reader, self._writer
         assert reader is not None  # noqa: S101 - opened together with the writer
         head = [f"{method} {path} HTTP/1.1\r\n".encode(), self._host_header]
         for name, value in (headers or {}).items():
             head.append(f"{name}: {value}\r\n".encode())
         if body is not None:
-            head.append(b"Content-Type: application/json\r\nContent-Length: %d\r\n" % len(body))
+            head.append(b"Content-Type: %s\r\nContent-Length: %d\r\n" % (content_type.encode(), len(body)))
         head.append(b"\r\n")
         writer.write(b"".join(head) + (body or b""))
         status, fields = _parse_head(await reader.readuntil(b"\r\n\r\n"))

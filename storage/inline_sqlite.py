@@ -2,15 +2,25 @@
 
 SQLAlchemy's ``sqlite+aiosqlite`` dialect drives an aiosqlite connection, which hands every call
 (open a cursor, execute, fetch, close the cursor, commit) to a thread of its own and waits for the
-answer: about fifteen hand-offs a chat turn. They cost more than the statements, which take
-microseconds on a local file, and while a turn waits for one, others queue for the single connection.
-``connect`` gives the dialect an object with the part of aiosqlite's interface it uses, whose calls
-run the ``sqlite3`` call directly instead; nothing else changes.
+answer: about fifteen hand-offs a chat turn. They cost more than a turn's statements, which take
+microseconds on a local file. ``connect`` gives the dialect, through ``create_async_engine``'s
+documented ``async_creator``, an object with the part of aiosqlite's interface the dialect uses, whose
+calls run the ``sqlite3`` call directly instead; nothing else changes.
 
-The price: while SQLite works, nothing else in the process runs. That is microseconds for a turn,
-a few milliseconds when a commit checkpoints the write-ahead log, and, when another process holds
-the write lock, up to the busy timeout. One app process per SQLite file is the intended use;
-several processes should share PostgreSQL.
+storage/database.py uses it for writes only, on one connection with no busy timeout: nothing waits
+inside SQLite on the loop's thread (a write tries ``BEGIN IMMEDIATE`` again after a pause on the
+loop), and what runs there is a write's own work: microseconds a statement, a few milliseconds when a
+commit checkpoints the write-ahead log. Reads stay on aiosqlite's threads, where a large one (the
+board's year: single statements of 40-160 ms) holds up nothing.
+
+Measured once writers waited for the lock between tries, on the shared two-core machine (``python -m
+benchmarks.turns --database sqlite --rounds 3``): chat turns flat out 574 / 624 / 676 a second with
+this, 360 / 339 / 312 with aiosqlite alone (0.52 against 0.31 of the ceiling); ``python -m
+benchmarks.turn_cost``: 0.73-0.81 against 0.97-1.53 ms of CPU a turn.
+
+The part of aiosqlite's interface the dialect uses is not a documented contract, so pyproject.toml
+allows only the SQLAlchemy releases this was tested with, and tests/storage/test_inline_driver.py
+makes every kind of call the dialect makes, through SQLAlchemy's public API.
 """
 
 from __future__ import annotations
@@ -120,10 +130,6 @@ class InlineConnection:
     async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> InlineCursor:
         return await self.cursor().execute(sql, parameters)
 
-    def begin_immediate(self) -> None:
-        """Start a transaction holding the write lock (``BEGIN IMMEDIATE``)."""
-        self._conn.execute("BEGIN IMMEDIATE")
-
     async def commit(self) -> None:
         self._conn.commit()
 
@@ -142,12 +148,16 @@ class InlineConnection:
             self._connection = None
 
 
-def connector(database: str, timeout: float) -> Callable[[], Awaitable[InlineConnection]]:
-    """For ``create_async_engine(async_creator=...)``: opens ``database`` in autocommit mode (we BEGIN)."""
+def connector(database: str) -> Callable[[], Awaitable[InlineConnection]]:
+    """For ``create_async_engine(async_creator=...)``: opens ``database`` in autocommit mode (we BEGIN).
+
+    With no busy timeout: a statement that cannot have a lock fails at once instead of waiting on the
+    loop's thread (storage/database.py waits for the write lock between tries, off SQLite).
+    """
 
     async def connect() -> InlineConnection:
         # check_same_thread off: the pool may close a connection from the garbage collector's thread.
-        connection = sqlite3.connect(database, timeout=timeout, isolation_level=None, check_same_thread=False)
+        connection = sqlite3.connect(database, timeout=0, isolation_level=None, check_same_thread=False)
         return InlineConnection(connection)
 
     return connect

@@ -9,7 +9,7 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.database import normalise_url
+from storage.database import normalise_url, transaction
 
 __all__ = ["alembic_config", "upgrade", "upgrade_connection", "upgrade_engine"]
 
@@ -37,5 +37,5 @@ def upgrade_connection(connection: Connection, revision: str = "head") -> None:
 
 async def upgrade_engine(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the database up to date from inside a running event loop (tests, the app)."""
-    async with engine.begin() as connection:
+    async with transaction(engine) as connection:  # on SQLite: waits for another process's write lock
         await connection.run_sync(upgrade_connection, revision)

@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from storage.database import create_engine
+from storage.database import create_engine, transaction
 from storage.models import Base
 
 target_metadata = Base.metadata
@@ -27,7 +27,7 @@ def _run(connection: Connection) -> None:
 async def _run_from_url(url: str) -> None:
     engine = create_engine(url)
     try:
-        async with engine.begin() as connection:
+        async with transaction(engine) as connection:  # on SQLite: waits for another process's write lock
             await connection.run_sync(_run)
     finally:
         await engine.dispose()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import memory, telegram, turn_cost, turns
+from benchmarks import interference, memory, telegram, turn_cost, turns
 from tests.conftest import PG_URL
 
 DATABASES = ["sqlite", *([pytest.param("postgres", marks=pytest.mark.postgres)] if PG_URL else [])]
@@ -52,3 +52,23 @@ def test_turn_cost_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert "the turn service alone" in shown
     assert "the whole ASGI app, no HTTP server" in shown
     assert "ms CPU a turn" in shown and "Ordered by: internal time" in shown
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("database", DATABASES)
+def test_interference_command(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--database", database, "--postgres-url", PG_URL or "unused", "--respondents", "3"]
+    argv += ["--seconds", "1", "--warmup", "0.5", "--think", "0.2", "--evaluations", "40"]
+    assert interference.main([*argv, "--flood", "300", "--flood-rate", "300"]) == 0
+    shown = capsys.readouterr().out
+    cases = ["quiet", "(b) board collates", "(c) 10 wrong sign-ins", "(d) distinct addresses"]
+    if database == "sqlite":
+        cases.append("(a) another process holds the write lock")
+    else:
+        assert "(a)" not in shown  # SQLite's file lock only
+    for case in cases:
+        assert any(line.startswith(case) for line in shown.splitlines()), case
+    assert "collation: " in shown and "CSV export: " in shown and "XLSX export: " in shown
+    assert "wrong sign-ins: " in shown and " × 401" in shown  # refused, as a wrong password should be
+    assert "one request from each address: 300 × 200" in shown  # every address answered
+    assert "/healthz p99" in shown and "chat p95" in shown

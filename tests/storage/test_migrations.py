@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from storage import Base, create_engine, upgrade_engine
+from storage import Base, create_engine, transaction, upgrade_engine
 
 
 def differences(connection: Connection) -> list[Any]:
@@ -30,12 +30,14 @@ async def test_migrations_match_the_models(database_url: str) -> None:
         await db.dispose()
 
 
-async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Any) -> None:
+async def test_sqlite_runs_in_wal_mode_and_never_waits_on_the_loops_thread(tmp_path: Any) -> None:
     db = create_engine(f"sqlite:///{tmp_path / 'data' / 'icf.db'}")
     try:
-        async with db.connect() as connection:
+        async with db.connect() as connection:  # a read, on aiosqlite's thread: it may wait there
             assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
             assert (await connection.execute(text("PRAGMA busy_timeout"))).scalar() == 5000
+        async with transaction(db) as connection:  # a write, on the loop's thread: never inside SQLite
+            assert (await connection.execute(text("PRAGMA busy_timeout"))).scalar() == 0
     finally:
         await db.dispose()
     assert (tmp_path / "data" / "icf.db").exists()
