@@ -35,7 +35,7 @@ SPEAKERS = [
     Speaker("pa", "ਪਿੱਛੇ", "ਛੱਡੋ", "੦੧੨੩੪੫੬੭੮੯", "ਅਸੀਂ ਹਰ ਹਫ਼ਤੇ ਮਾਪਿਆਂ ਨੂੰ ਮਿਲੇ।"),
     Speaker("gu", "પાછળ", "છોડો", "૦૧૨૩૪૫૬૭૮૯", "અમે દર અઠવાડિયે વાલીઓને મળ્યા."),
     Speaker("pl", "wstecz", "pomiń", "0123456789", "Co tydzień spotykaliśmy się z rodzicami."),
-    Speaker("ro", "înapoi", "sari", "0123456789", "Ne-am întâlnit cu părinții în fiecare săptămână."),
+    Speaker("ro", "înapoi", "omite", "0123456789", "Ne-am întâlnit cu părinții în fiecare săptămână."),
 ]
 
 
