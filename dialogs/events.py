@@ -87,6 +87,7 @@ class Context:
     languages: tuple[str, ...] = ("en",)
     organisations: tuple[str, ...] = ()
     resume_days: int = 30
+    tap_choices: bool = False  # the channel shows choices as buttons to tap, not numbers to type
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,9 @@
 - ``purge_stale``: evaluations never sent to the board (draft, completed but kept, or deleted) and
   untouched since a cut-off go, with their transcripts and channel links;
 - ``forget_unused_organisations``: organisation names no evaluation or account points at any more;
-- ``purge_processed_updates``: Telegram updates applied long ago (kept a while only to drop repeats).
+- ``purge_processed_updates``: inbox messages applied long ago (kept a while only to drop repeats);
+- ``purge_outbox``: messages sent a while ago, and ones given up (kept a little, for the channel's
+  later reports on them: delivered, read, failed).
 
 Submitted evaluations stay: the board keeps them under its own rules.
 """
@@ -20,14 +22,16 @@ from storage.models import (
     Base,
     ChannelLink,
     Evaluation,
+    InboxMessage,
     Organisation,
+    OutboxMessage,
     Submission,
-    TelegramInbox,
     TranscriptEntry,
 )
 
 __all__ = [
     "forget_unused_organisations",
+    "purge_outbox",
     "purge_processed_updates",
     "purge_stale",
     "stale_evaluations",
@@ -66,6 +70,7 @@ async def purge_stale(sessions: async_sessionmaker[AsyncSession], cutoff: dateti
                 break
             await session.execute(delete(TranscriptEntry).where(TranscriptEntry.evaluation_id.in_(ids)))
             await session.execute(delete(ChannelLink).where(ChannelLink.evaluation_id.in_(ids)))
+            await session.execute(delete(OutboxMessage).where(OutboxMessage.evaluation_id.in_(ids)))
             result = await session.execute(delete(Evaluation).where(Evaluation.id.in_(ids), _stale(cutoff)))
             removed += int(result.rowcount)  # type: ignore[attr-defined]
         if len(ids) < BATCH:
@@ -97,10 +102,16 @@ async def forget_unused_organisations(sessions: async_sessionmaker[AsyncSession]
 
 
 async def purge_processed_updates(session: AsyncSession, cutoff: datetime) -> int:
-    """Telegram updates applied before ``cutoff``: Telegram stops sending repeats long before."""
+    """Inbox messages applied before ``cutoff``: the channels stop sending repeats long before."""
     result = await session.execute(
-        delete(TelegramInbox).where(
-            TelegramInbox.processed_at.is_not(None), TelegramInbox.processed_at < cutoff
-        )
+        delete(InboxMessage).where(InboxMessage.processed_at.is_not(None), InboxMessage.processed_at < cutoff)
     )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def purge_outbox(session: AsyncSession, cutoff: datetime) -> int:
+    """Outbox messages sent, or given up, before ``cutoff``."""
+    sent = OutboxMessage.sent_at.is_not(None) & (OutboxMessage.sent_at < cutoff)
+    failed = OutboxMessage.failed_at.is_not(None) & (OutboxMessage.failed_at < cutoff)
+    result = await session.execute(delete(OutboxMessage).where(sent | failed))
     return int(result.rowcount)  # type: ignore[attr-defined]
