@@ -46,6 +46,7 @@ class _Pass:
     sent_lazily: list[int] = field(default_factory=list)  # harmless to repeat: recorded with the next write
     follow_ups: list[Queued] = field(default_factory=list)
     blocked: bool = False  # a held message could not go: the chat's later held ones wait
+    queued_more: bool = False  # follow-ups were queued: another pass sends them
 
 
 class Deliverer:
@@ -62,9 +63,9 @@ class Deliverer:
         state = _Pass(live)
         for row in rows:
             await self._one(messenger, address, row, state)
-        if state.sent_lazily or state.follow_ups:
+        if state.sent_lazily or state.follow_ups or state.live_changed:
             await self._record(messenger, address, state)
-        return bool(state.follow_ups)
+        return state.queued_more
 
     async def _one(self, messenger: Messenger, address: str, row: Unsent, state: _Pass) -> None:
         now = self.clock()
@@ -149,6 +150,7 @@ class Deliverer:
         now = self.clock()
         await outbox.mark_sent(connection, state.sent_lazily, now)
         await outbox.add(connection, state.follow_ups, now)
+        state.queued_more = state.queued_more or bool(state.follow_ups)
         if state.live_changed:
             await lanes.set_live_message(connection, messenger.name, address, state.live)
             state.live_changed = False
