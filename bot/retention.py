@@ -46,6 +46,7 @@ async def run_retention(
     async with sessions.begin() as session:
         updates = await retention.purge_processed_updates(session, now - KEEP_UPDATES)
         sent = await retention.purge_outbox(session, now - KEEP_SENT)
+        await retention.purge_idle_lanes(session)
     return RetentionReport(removed, updates, sent)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.lanes import ensure_lanes
+from storage.lanes import ensure_lanes, set_reach
 from storage.models import InboxMessage
 
 __all__ = [
@@ -53,13 +53,18 @@ _PROCESSED = (
 
 @dataclass(frozen=True, slots=True)
 class Arrived:
-    """One message as a channel received it."""
+    """One message as a channel received it.
+
+    ``address`` names the chat everywhere (links, lanes, outbox); ``reach`` is what the channel needs
+    to answer it when the address is only a keyed hash of that (a phone number): kept on the lane.
+    """
 
     channel: str
     message_key: str
     address: str
     payload: dict[str, Any]
     sequence: int | None = None
+    reach: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +105,8 @@ async def store(connection: AsyncConnection, messages: Sequence[Arrived], now: d
         result = await connection.execute(statement, row)
         stored += max(int(result.rowcount), 0)
     await ensure_lanes(connection, {(m.channel, m.address) for m in messages})
+    for reached in {(m.channel, m.address, m.reach) for m in messages if m.reach is not None}:
+        await set_reach(connection, *reached)
     return stored
 
 

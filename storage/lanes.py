@@ -25,8 +25,10 @@ __all__ = [
     "ensure_lanes",
     "live_message",
     "release",
+    "reach",
     "renew",
     "set_live_message",
+    "set_reach",
     "waiting",
 ]
 
@@ -87,6 +89,18 @@ async def set_live_message(
 ) -> None:
     await connection.execute(
         update(LANES).where(_THIS_LANE).values(live_message_id=message_id),
+        {"b_channel": channel, "b_address": address},
+    )
+
+
+async def reach(connection: AsyncConnection, channel: str, address: str) -> str | None:
+    query = select(LANES.c.reach).where(_THIS_LANE)
+    return cast(str | None, await connection.scalar(query, {"b_channel": channel, "b_address": address}))
+
+
+async def set_reach(connection: AsyncConnection, channel: str, address: str, value: str) -> None:
+    await connection.execute(
+        update(LANES).where(_THIS_LANE, LANES.c.reach.is_distinct_from(value)).values(reach=value),
         {"b_channel": channel, "b_address": address},
     )
 

@@ -218,7 +218,8 @@ class Lane(Base):
 
     Holding a lane is a lease (``held_until``) the holder renews while it works; a process that died
     lets go when the lease runs out, a few seconds later. ``live_message_id`` is the message whose
-    buttons can still be pressed, so older ones can be taken away.
+    buttons can still be pressed, so older ones can be taken away. ``reach``: how to reach the chat,
+    for a channel whose address is only a keyed hash of it (a phone number); removed with the lane.
     """
 
     __tablename__ = "lanes"
@@ -228,6 +229,7 @@ class Lane(Base):
     holder: Mapped[str | None] = mapped_column(String(32))
     held_until: Mapped[datetime | None]
     live_message_id: Mapped[str | None] = mapped_column(String(128))
+    reach: Mapped[str | None] = mapped_column(String(256))
 
 
 class BoardUser(Base):

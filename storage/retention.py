@@ -5,7 +5,9 @@
 - ``forget_unused_organisations``: organisation names no evaluation or account points at any more;
 - ``purge_processed_updates``: inbox messages applied long ago (kept a while only to drop repeats);
 - ``purge_outbox``: messages sent a while ago, and ones given up (kept a little, for the channel's
-  later reports on them: delivered, read, failed).
+  later reports on them: delivered, read, failed);
+- ``purge_idle_lanes``: chats with nothing waiting, in or out, and no conversation linked (a lane may
+  hold how to reach a chat).
 
 Submitted evaluations stay: the board keeps them under its own rules.
 """
@@ -23,6 +25,7 @@ from storage.models import (
     ChannelLink,
     Evaluation,
     InboxMessage,
+    Lane,
     Organisation,
     OutboxMessage,
     Submission,
@@ -31,6 +34,7 @@ from storage.models import (
 
 __all__ = [
     "forget_unused_organisations",
+    "purge_idle_lanes",
     "purge_outbox",
     "purge_processed_updates",
     "purge_stale",
@@ -114,4 +118,20 @@ async def purge_outbox(session: AsyncSession, cutoff: datetime) -> int:
     sent = OutboxMessage.sent_at.is_not(None) & (OutboxMessage.sent_at < cutoff)
     failed = OutboxMessage.failed_at.is_not(None) & (OutboxMessage.failed_at < cutoff)
     result = await session.execute(delete(OutboxMessage).where(sent | failed))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def purge_idle_lanes(session: AsyncSession) -> int:
+    """Lanes of chats with nothing waiting in the inbox or the outbox, held by nobody, and linked to no
+    conversation: each is made again when its chat writes."""
+    this_chat_inbox = (InboxMessage.channel == Lane.channel) & (InboxMessage.address == Lane.address)
+    this_chat_outbox = (OutboxMessage.channel == Lane.channel) & (OutboxMessage.address == Lane.address)
+    this_chat_link = (ChannelLink.channel == Lane.channel) & (ChannelLink.external_id == Lane.address)
+    idle = [
+        Lane.holder.is_(None),
+        ~exists().where(this_chat_inbox, InboxMessage.processed_at.is_(None)),
+        ~exists().where(this_chat_outbox, OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)),
+        ~exists().where(this_chat_link),
+    ]
+    result = await session.execute(delete(Lane).where(*idle))
     return int(result.rowcount)  # type: ignore[attr-defined]

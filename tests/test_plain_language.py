@@ -6,6 +6,7 @@ import re
 
 import textstat
 
+from bot.channels import messages as channel_messages
 from bot.cli import messages as cli_messages
 from bot.telegram import messages as telegram_messages
 from bot.web.page_messages import PAGE_WORDS
@@ -18,7 +19,11 @@ def sentences_people_read() -> dict[str, str]:
     found = {
         name: value for name, value in vars(messages).items() if name.isupper() and isinstance(value, str)
     }
-    for prefix, module in (("cli", cli_messages), ("telegram", telegram_messages)):
+    for prefix, module in (
+        ("cli", cli_messages),
+        ("telegram", telegram_messages),
+        ("channels", channel_messages),
+    ):
         found |= {f"{prefix}.{n}": v for n, v in vars(module).items() if n.isupper() and isinstance(v, str)}
     found |= {f"page.{n}": v for n, v in PAGE_WORDS.items()}
     return found

@@ -42,6 +42,7 @@ class _Pass:
     """One pass over a chat's outbox: what to write with the next record."""
 
     live: str | None  # the message whose buttons can be pressed
+    reach: str | None = None
     live_changed: bool = False
     sent_lazily: list[int] = field(default_factory=list)  # harmless to repeat: recorded with the next write
     follow_ups: list[Queued] = field(default_factory=list)
@@ -60,7 +61,8 @@ class Deliverer:
         async with transaction(self.db) as connection:
             rows = await outbox.unsent(connection, channel, address)
             live = await lanes.live_message(connection, channel, address) if rows else None
-        state = _Pass(live)
+            reach = await lanes.reach(connection, channel, address) if rows else None
+        state = _Pass(live, reach)
         for row in rows:
             await self._one(messenger, address, row, state)
         if state.sent_lazily or state.follow_ups or state.live_changed:
@@ -76,7 +78,7 @@ class Deliverer:
             state.blocked = state.blocked or row.holds
             return
         outgoing = Outgoing(
-            row.id, address, row.kind, row.payload, row.language, row.evaluation_id, state.live
+            row.id, address, row.kind, row.payload, row.language, row.evaluation_id, state.live, state.reach
         )
         steps = messenger.steps(outgoing)
         done = row.steps_done

@@ -129,6 +129,7 @@ class Outgoing:
     language: str
     evaluation_id: str | None = None
     live_message_id: str | None = None  # the chat's message whose buttons can still be pressed
+    reach: str | None = None  # how to reach the chat, if its address is only a hash (storage.inbox.Arrived)
 
 
 @dataclass(frozen=True, slots=True)

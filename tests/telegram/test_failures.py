@@ -9,6 +9,7 @@ fake once.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import AsyncIterator
@@ -17,11 +18,11 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.settings import Settings
 from bot.web import create_app
-from storage import OutboxMessage, transaction
+from storage import InboxMessage, OutboxMessage, TranscriptEntry, transaction
 from tests.conftest import Clock, FixedIds
 from tests.fakes import updates
 from tests.fakes.bot_api import Call, FakeBotApi
@@ -190,3 +191,26 @@ async def test_old_buttons_that_cannot_be_taken_away_hold_nothing(
     assert "Which ways of working" in bot_api.texts(FAILING)[-1]
     assert took < 6, took  # three updates answered, while every edit failed and is tried on its own
     await nothing_owed(driver.app)
+
+
+async def test_an_update_sent_again_is_applied_once_and_its_reply_sent_once(
+    driver: TelegramDriver, bot_api: FakeBotApi
+) -> None:
+    """Telegram sends an update again when it saw no answer: the turn is not run again, and the
+    reply it stored, still unsent, goes once the Bot API answers again."""
+    await side_by_side(driver, SCRIPT[:1])
+    bot_api.fail("sendMessage", "500", times=3, chat_id=FAILING)
+    message_id, button = bot_api.button("English", FAILING)
+    update = updates.callback(button["callback_data"], message_id=message_id, chat_id=FAILING)
+    assert (await driver.post(update)).status_code == 200
+    await asyncio.sleep(0.3)
+    assert (await driver.post(update)).status_code == 200  # again, while its reply is still owed
+    await driver.settled()
+    assert bot_api.texts(FAILING).count(bot_api.texts(FAILING)[-1]) == 1
+    assert "What would you like to do?" in bot_api.texts(FAILING)[-1]
+    failing = await driver.app.state.service.linked("telegram", str(FAILING))
+    async with transaction(driver.app.state.db) as connection:
+        stored = (await connection.execute(select(InboxMessage.message_key))).scalars().all()
+        typed = TranscriptEntry.direction == "in", TranscriptEntry.evaluation_id == failing.evaluation_id
+        turns = await connection.scalar(select(func.count()).select_from(TranscriptEntry).where(*typed))
+    assert stored.count(str(update["update_id"])) == 1 and turns == 1  # the press, applied once

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.settings import Settings, SettingsError
 from bot.telegram import cli
@@ -119,3 +120,29 @@ async def test_a_chat_waiting_on_telegram_does_not_hold_up_the_others(
     release.set()
     await telegram.settled()
     assert bot_api.texts(slow) == bot_api.texts(quick)  # the same welcome, only later
+
+
+async def test_retention_keeps_what_telegram_sent_only_a_while(
+    telegram: TelegramDriver, settings: Settings
+) -> None:
+    from bot.retention import run_retention
+    from storage import InboxMessage, Lane, OutboxMessage, utcnow
+
+    await telegram.send(updates.message("/start"))
+    await telegram.send(updates.in_group("hello everyone"))  # a lane for the group, nothing linked to it
+    sessions = telegram.app.state.service.sessions
+
+    async def rows(model: type) -> int:
+        async with transaction(telegram.app.state.db) as connection:
+            return len((await connection.execute(select(model))).all())
+
+    assert (await rows(OutboxMessage), await rows(InboxMessage), await rows(Lane)) == (1, 2, 2)
+    now = utcnow()
+    report = await run_retention(sessions, settings, now + timedelta(days=1))
+    assert report.outbox_messages == 0 and await rows(OutboxMessage) == 1  # kept for the channel's reports
+    report = await run_retention(sessions, settings, now + timedelta(days=3))
+    assert report.outbox_messages == 1 and await rows(OutboxMessage) == 0
+    assert await rows(InboxMessage) == 2  # repeats are still dropped for a week
+    report = await run_retention(sessions, settings, now + timedelta(days=8))
+    assert report.telegram_updates == 2 and await rows(InboxMessage) == 0
+    assert await rows(Lane) == 1  # the private chat's, linked to its conversation; the group's went

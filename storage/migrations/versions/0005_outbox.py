@@ -78,6 +78,7 @@ def upgrade() -> None:
         sa.Column("holder", sa.String(32), nullable=True),
         sa.Column("held_until", UTCDateTime(), nullable=True),
         sa.Column("live_message_id", sa.String(128), nullable=True),
+        sa.Column("reach", sa.String(256), nullable=True),
     )
     op.execute(
         "INSERT INTO inbox (channel, message_key, address, sequence, payload, received_at, attempts,"
