@@ -105,20 +105,22 @@ async def set_reach(connection: AsyncConnection, channel: str, address: str, val
     )
 
 
-def _not_held(channel: Any, address: Any, now: datetime) -> Any:
+def _not_held(channel: Any, address: Any, now: datetime, holder: str) -> Any:
+    """Nobody else holds the chat's lane (one the asking holder has is its own business)."""
     return ~exists().where(
         LANES.c.channel == channel,
         LANES.c.address == address,
         LANES.c.holder.is_not(None),
+        LANES.c.holder != holder,
         LANES.c.held_until >= now,
     )
 
 
 async def waiting(
-    connection: AsyncConnection, channels: Iterable[str], now: datetime, limit: int
+    connection: AsyncConnection, channels: Iterable[str], now: datetime, limit: int, holder: str
 ) -> list[tuple[str, str]]:
-    """Chats of these channels with something to do now that nobody is serving: a message to apply
-    (not waiting for a retry), or one to send whose time has come."""
+    """Chats of these channels with something to do now that nobody else is serving, the one waiting
+    longest first: a message to apply (not waiting for a retry), or one to send whose time has come."""
     names = list(channels)
     if not names or limit <= 0:
         return []
@@ -128,7 +130,7 @@ async def waiting(
             INBOX.c.channel.in_(names),
             INBOX.c.processed_at.is_(None),
             or_(INBOX.c.not_before.is_(None), INBOX.c.not_before <= now),
-            _not_held(INBOX.c.channel, INBOX.c.address, now),
+            _not_held(INBOX.c.channel, INBOX.c.address, now, holder),
         )
         .group_by(INBOX.c.channel, INBOX.c.address)
     )
@@ -138,7 +140,7 @@ async def waiting(
             OUTBOX.c.channel.in_(names),
             and_(OUTBOX.c.sent_at.is_(None), OUTBOX.c.failed_at.is_(None)),
             OUTBOX.c.not_before <= now,
-            _not_held(OUTBOX.c.channel, OUTBOX.c.address, now),
+            _not_held(OUTBOX.c.channel, OUTBOX.c.address, now, holder),
         )
         .group_by(OUTBOX.c.channel, OUTBOX.c.address)
     )

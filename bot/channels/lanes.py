@@ -114,7 +114,8 @@ class LaneWorker:
         try:
             async with transaction(self.db) as connection:
                 now = self.clock()
-                found = await lanes.waiting(connection, self.messengers, now, free + len(self._active))
+                limit = free + len(self._active)
+                found = await lanes.waiting(connection, self.messengers, now, limit, self.holder)
                 claimed: list[tuple[str, str]] = []
                 for lane in found:
                     if lane in self._active or len(claimed) == free:
@@ -139,15 +140,13 @@ class LaneWorker:
     # -- one chat -------------------------------------------------------------------------------
 
     async def _serve(self, channel: str, address: str) -> None:
+        """One pass for the chat: apply what waits, deliver what is owed, let go. A chat that keeps
+        writing is claimed again at once, but behind chats that have waited longer."""
         messenger = self.messengers[channel]
         try:
-            while True:
-                applied = await self._apply_inbox(messenger, address)
-                more = await self.deliverer.deliver(messenger, address)
-                while more:
-                    more = await self.deliverer.deliver(messenger, address)
-                if not applied or self._stopping:
-                    break
+            await self._apply_inbox(messenger, address)
+            while await self.deliverer.deliver(messenger, address):
+                pass  # it queued more (taking old buttons away): send that too
         except Exception:  # what is stored stays stored: the chat is served again on a later round
             log.exception("lanes: serving %s:%s failed", channel, address)
         finally:

@@ -70,6 +70,7 @@ class FakeBotApi:
     held: list[Call] = field(default_factory=list)  # calls waiting on a hold now
     failures: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
     random_failures: float = 0.0  # the share of calls to people's chats that fail (fail_at_random)
+    random_kinds: tuple[str, ...] = ("500", "500", "500", "429", "timeout")
     rng: random.Random = field(default_factory=lambda: random.Random(1))
     confirmed: int = 0  # getUpdates: updates below this id were confirmed (offset) and are forgotten
     queries: dict[str, int] = field(default_factory=dict)  # callback query id -> its chat (set by tests)
@@ -97,10 +98,11 @@ class FakeBotApi:
             return int(params["chat_id"])
         return self.queries.get(str(params.get("callback_query_id")), 0)
 
-    def fail_at_random(self, share: float, seed: int = 1) -> None:
+    def fail_at_random(self, share: float, seed: int = 1, kinds: tuple[str, ...] | None = None) -> None:
         """That share of the calls to people's chats fails: mostly 500s, some 429s and timeouts."""
         self.random_failures = share
         self.rng = random.Random(seed)
+        self.random_kinds = kinds or self.random_kinds
 
     # -- what tests read ------------------------------------------------------------------------
 
@@ -175,7 +177,7 @@ class FakeBotApi:
         if queued and queued[0].chat_id in {None, self.chat_of(params)}:
             return queued.popleft()
         if self.random_failures and method in USER_METHODS and self.rng.random() < self.random_failures:
-            return Failure(self.rng.choice(["500", "500", "500", "429", "timeout"]), 1.0)
+            return Failure(self.rng.choice(self.random_kinds), 1.0)
         return None
 
     async def _endpoint(self, request: Request) -> Response:
