@@ -9,6 +9,7 @@ away holds nothing: it is tried again on its own and given up when it no longer 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import Callable
@@ -63,8 +64,17 @@ class Deliverer:
             live = await lanes.live_message(connection, channel, address) if rows else None
             reach = await lanes.reach(connection, channel, address) if rows else None
         state = _Pass(live, reach)
-        for row in rows:
-            await self._one(messenger, address, row, state)
+        # What holds nothing (answering a press, taking old buttons away) goes alongside, so a slow
+        # answer to it never keeps the person waiting for their next question.
+        aside = [
+            asyncio.create_task(self._one(messenger, address, row, state)) for row in rows if not row.holds
+        ]
+        try:
+            for row in rows:
+                if row.holds:
+                    await self._one(messenger, address, row, state)
+        finally:
+            await asyncio.gather(*aside)
         if state.sent_lazily or state.follow_ups or state.live_changed:
             await self._record(messenger, address, state)
         return state.queued_more

@@ -6,6 +6,8 @@ by our lanes (bot/channels/lanes.py), and the state lives in our database.
 
 from __future__ import annotations
 
+import logging
+
 from telegram import BotCommand
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
@@ -34,6 +36,20 @@ COMMANDS = (
 )
 
 
+class _RetriedByTheOutbox(logging.Filter):
+    """python-telegram-bot's rate limiter logs a 429 it does not retry as an error, with a traceback;
+    here the outbox tries it again after Telegram's retry_after, so it is no error of ours."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Rate limit hit after maximum of 0 retries")
+
+
+def _quiet_retries() -> None:
+    limiter_log = logging.getLogger("telegram.ext.AIORateLimiter")
+    if not any(isinstance(existing, _RetriedByTheOutbox) for existing in limiter_log.filters):
+        limiter_log.addFilter(_RetriedByTheOutbox())
+
+
 def build_bot(
     token: str, api_url: str | None = None, *, rate: int = 30, timeout: float = 15.0
 ) -> TelegramBot:
@@ -44,6 +60,7 @@ def build_bot(
     retried here: the outbox tries again after Telegram's retry_after, without holding other chats.
     ``timeout``: seconds to wait for Telegram's answer before trying again.
     """
+    _quiet_retries()
     limiter = AIORateLimiter(overall_max_rate=rate, max_retries=0)
     request = HTTPXRequest(connection_pool_size=64, read_timeout=timeout, write_timeout=timeout)
     polling = HTTPXRequest(connection_pool_size=1, read_timeout=timeout, write_timeout=timeout)

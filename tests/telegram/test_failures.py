@@ -214,3 +214,18 @@ async def test_an_update_sent_again_is_applied_once_and_its_reply_sent_once(
         typed = TranscriptEntry.direction == "in", TranscriptEntry.evaluation_id == failing.evaluation_id
         turns = await connection.scalar(select(func.count()).select_from(TranscriptEntry).where(*typed))
     assert stored.count(str(update["update_id"])) == 1 and turns == 1  # the press, applied once
+
+
+async def test_a_press_whose_answer_hangs_still_gets_its_next_question_at_once(
+    driver: TelegramDriver, bot_api: FakeBotApi
+) -> None:
+    await side_by_side(driver, SCRIPT[:1])
+    bot_api.fail("answerCallbackQuery", "timeout", chat_id=FAILING)  # no answer for three seconds
+    message_id, button = bot_api.button("English", FAILING)
+    began = time.monotonic()
+    await driver.post(updates.callback(button["callback_data"], message_id=message_id, chat_id=FAILING))
+    while "What would you like to do?" not in bot_api.texts(FAILING)[-1]:
+        assert time.monotonic() - began < 1.5, "the next question waited for the answer to the press"
+        await asyncio.sleep(0.02)
+    await driver.settled(holding=False)
+    assert len(bot_api.called("answerCallbackQuery")) == 1  # answered after all, once
