@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
@@ -170,3 +171,20 @@ async def test_the_web_is_let_go_when_its_conversation_goes_on_in_telegram(
     shown = await telegram.send(updates.message(f"/resume {handoff.json()['code']}"))
     assert "Welcome back!" in shown[-1]
     assert (await http.post(url, json={"choice": "annual"}, headers=headers)).status_code == 404
+
+
+@pytest.mark.slow
+async def test_an_update_that_cannot_be_applied_holds_its_chat_only_a_while(
+    telegram: TelegramDriver, bot_api: FakeBotApi
+) -> None:
+    """Tried a few times over about ten seconds, then the person is told to send it again, and the chat
+    goes on; the updates behind it wait their turn and are applied in order."""
+    await telegram.send(updates.message("/start"))
+    broken = updates.message("Locala")
+    del broken["message"]["date"]  # python-telegram-bot cannot read it
+    assert (await telegram.post(broken)).status_code == 200
+    assert (await telegram.post(updates.message("/help"))).status_code == 200
+    await telegram.settled(within=30)
+    shown = bot_api.texts()
+    assert shown[-2] == "Sorry, something went wrong with your last message. Please send it again."
+    assert "You can type these words at any time" in shown[-1]  # the update behind it, after it
