@@ -13,6 +13,11 @@ the Bot API; updates a second count updates answered by the bot.
 ``--api-latency`` makes the fake Bot API take that long to answer each call, as Telegram does
 over the internet. ``--rate`` is the app's TELEGRAM_MESSAGES_PER_SECOND: 0 (no limit) by default, to
 measure the server; Telegram itself allows a bot about 30 messages a second.
+
+Then the same again with ``--fail-rate`` (1 % by default; 0 skips it) of the calls to people's chats
+failing as Telegram's do now and then (HTTP 500, and some 429 "retry after 1 s"): updates answered,
+the p95 from update to answer, and replies lost, counted in the app's outbox once the run has ended
+(a reply stored but never sent, or given up), which must be 0.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from sqlalchemy import func, select
+
 from benchmarks.ceiling import read_body
 from benchmarks.http import Connection, HttpError
 from benchmarks.load import ORGANISATIONS, Phase, Recorder, ceiling_respondent, drive, measured, sentence
@@ -46,6 +53,7 @@ from benchmarks.servers import (
     fresh_database,
 )
 from benchmarks.turns import run_in_loop
+from storage import OutboxMessage, create_engine, transaction
 
 __all__ = ["FakeBotApi", "main", "run"]
 
@@ -56,6 +64,8 @@ BOT_USER = {"id": 4242, "is_bot": True, "first_name": "ICF", "username": "icf_be
 FIRST_CHAT = 7_000_000
 MAX_TURNS = 400  # an evaluation still going after this many updates is stuck: an error
 SELECTED = "✅ "  # how the bot marks a chosen toggle (bot/telegram/keyboards.py)
+CLEAN_PHASE = "telegram, update to bot's answer"
+TO_PEOPLE = {"sendMessage", "sendDocument", "editMessageReplyMarkup", "answerCallbackQuery"}
 
 
 # -- the fake Bot API ------------------------------------------------------------------------------
@@ -82,6 +92,11 @@ class FakeBotApi:
     latency: float = 0.0
     chats: dict[int, TelegramChat] = field(default_factory=dict)
     calls: int = 0
+    fail_rate: float = 0.0  # the share of calls to people's chats that fail
+    failed: int = 0
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+    _sent: set[tuple[int, int, str, str]] = field(default_factory=set)  # (chat, evaluation, text, buttons)
+    sent_twice: int = 0  # the same message with the same buttons sent again: a repeat
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
 
     async def __call__(self, scope: Message, receive: Callable[[], Awaitable[Message]], send: Any) -> None:
@@ -94,18 +109,19 @@ class FakeBotApi:
         if self.latency:
             await asyncio.sleep(self.latency)
         self.calls += 1
+        if method in TO_PEOPLE and self.fail_rate and self.rng.random() < self.fail_rate:
+            self.failed += 1
+            await _answer(send, *_failure(self.rng))
+            return
         result = self._result(method, params)
         chat = self.chats.get(int(params.get("chat_id", 0)))
+        if method == "sendMessage" and chat is not None:
+            sent = (chat.chat_id, chat.started, params.get("text", ""), params.get("reply_markup", ""))
+            self.sent_twice += sent in self._sent
+            self._sent.add(sent)
         if chat is not None:
             chat.bot_called(method, params, result)
-        answer = json.dumps({"ok": True, "result": result}).encode()
-        start = {
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [(b"content-type", b"application/json")],
-        }
-        await send(start)
-        await send({"type": "http.response.body", "body": answer})
+        await _answer(send, 200, {"ok": True, "result": result})
 
     def _message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
         chat = {"id": int(params["chat_id"]), "type": "private", "first_name": "Sam"}
@@ -122,6 +138,24 @@ class FakeBotApi:
         if method == "editMessageReplyMarkup":
             return self._message(params, text="…") | {"message_id": int(params["message_id"])}
         return True  # answerCallbackQuery, setMyCommands, ...
+
+
+def _failure(rng: random.Random) -> tuple[int, dict[str, Any]]:
+    """A failure as Telegram gives them: mostly a 500, now and then a 429 with a retry time."""
+    if rng.random() < 0.8:
+        return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+    retry = {"retry_after": 1}
+    return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests", "parameters": retry}
+
+
+async def _answer(send: Any, status: int, body: dict[str, Any]) -> None:
+    start = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"application/json")],
+    }
+    await send(start)
+    await send({"type": "http.response.body", "body": json.dumps(body).encode()})
 
 
 @asynccontextmanager
@@ -166,6 +200,7 @@ class TelegramChat:
         self.keyboard: tuple[int, list[dict[str, str]]] | None = None  # message id, buttons
         self.plan_sent = False
         self.last_words = False  # the answer to the consent is the one message with no buttons
+        self.started = 0  # evaluations begun: a new one asks the same first questions again
         self._answered = asyncio.Event()
 
     def bot_called(self, method: str, params: dict[str, Any], result: Any) -> None:
@@ -220,6 +255,7 @@ class TelegramChat:
     async def evaluation(self) -> bool:
         """From /start to the submission; False if the window closed first."""
         self.plan_sent = self.last_words = False
+        self.started += 1
         await self.type("/start")
         for _ in range(MAX_TURNS):
             if self.last_words:
@@ -285,8 +321,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--api-latency", type=float, default=0.0, help="seconds the Bot API takes a call")
     parser.add_argument("--rate", type=int, default=0, help="TELEGRAM_MESSAGES_PER_SECOND (0: no limit)")
     parser.add_argument("--lanes", type=int, default=16, help="TELEGRAM_CONCURRENT_CHATS")
+    parser.add_argument(
+        "--fail-rate", type=float, default=0.01, help="then again with this share of calls failing (0: skip)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     return parser
+
+
+@dataclass
+class Run:
+    """A run of the chats, and what became of the replies (with Bot API calls failing, or not)."""
+
+    applied: Phase
+    webhook: Phase
+    failed_calls: int
+    lost: int  # replies and notices stored but never sent (or given up), once the run has ended
+    sent_twice: int
 
 
 @dataclass
@@ -295,9 +345,13 @@ class Result:
     applied: Phase
     webhook: Phase
     api_calls: float  # Bot API calls a second
+    clean: Run
+    failing: Run | None = None
 
 
-async def _chats(server: Server, fake: FakeBotApi, args: argparse.Namespace) -> tuple[Phase, Phase]:
+async def _chats(
+    server: Server, fake: FakeBotApi, args: argparse.Namespace, name: str = CLEAN_PHASE
+) -> tuple[Phase, Phase]:
     start = time.monotonic()
     recorder = Recorder(measure_from=start + args.warmup, measure_until=start + args.warmup + args.seconds)
     update_ids = itertools.count(1)
@@ -319,7 +373,7 @@ async def _chats(server: Server, fake: FakeBotApi, args: argparse.Namespace) -> 
     common = {"respondents": args.chats, "seconds": seconds, "server_cpu": server_cpu / seconds}
     common |= {"client_cpu": client_cpu / seconds, "database_cpu": 0.0, "other_cpu": 0.0}
     applied = Phase(
-        name="telegram, update to bot's answer",
+        name=name,
         latencies=recorder.latencies,
         errors=recorder.errors,
         first_errors=recorder.first_errors,
@@ -346,20 +400,63 @@ async def run(args: argparse.Namespace) -> Result:
         url = await fresh_database(kind, workdir, "ceiling", args.postgres_url)
         async with ceiling_server(url, workdir) as server:
             ceiling = await drive("ceiling, one INSERT + COMMIT", server, ceiling_respondent(), **load)
-        fake = FakeBotApi(latency=args.api_latency)
-        async with running(fake) as api_url:
-            url = await fresh_database(kind, workdir, "app", args.postgres_url)
-            server = app_server(url, workdir)
-            server.env |= {
-                "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
-                "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
-                "TELEGRAM_API_URL": api_url,
-                "TELEGRAM_MESSAGES_PER_SECOND": str(args.rate),
-                "TELEGRAM_CONCURRENT_CHATS": str(args.lanes),
-            }
-            async with server:
-                applied, webhook = await _chats(server, fake, args)
-    return Result(ceiling, applied, webhook, applied.offered or 0.0)
+        clean = await _telegram(kind, workdir, args, FakeBotApi(latency=args.api_latency))
+        failing = None
+        if args.fail_rate > 0:
+            fake = FakeBotApi(latency=args.api_latency, fail_rate=args.fail_rate)
+            failing = await _telegram(kind, workdir, args, fake)
+    return Result(ceiling, clean.applied, clean.webhook, clean.applied.offered or 0.0, clean, failing)
+
+
+async def _telegram(kind: Kind, workdir: Path, args: argparse.Namespace, fake: FakeBotApi) -> Run:
+    """One run of the chats against the app on a fresh database; with failures, what they cost."""
+    failing = fake.fail_rate > 0
+    async with running(fake) as api_url:
+        url = await fresh_database(kind, workdir, "failing" if failing else "app", args.postgres_url)
+        server = app_server(url, workdir)
+        server.env |= {
+            "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+            "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "TELEGRAM_API_URL": api_url,
+            "TELEGRAM_MESSAGES_PER_SECOND": str(args.rate),
+            "TELEGRAM_CONCURRENT_CHATS": str(args.lanes),
+        }
+        async with server:
+            name = f"telegram, {fake.fail_rate:.0%} calls failing" if failing else CLEAN_PHASE
+            applied, webhook = await _chats(server, fake, args, name)
+            await _quiet(url)
+            lost = await _lost(url)
+    return Run(applied, webhook, fake.failed, lost, fake.sent_twice)
+
+
+def _owed() -> Any:
+    unsent = OutboxMessage.sent_at.is_(None) & OutboxMessage.holds
+    return select(func.count()).select_from(OutboxMessage).where(unsent)
+
+
+async def _quiet(url: str, within: float = 60.0) -> None:
+    """Wait until the app has sent every reply still owed (retries come within seconds)."""
+    db = create_engine(url)
+    try:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            async with transaction(db) as connection:
+                waiting = await connection.scalar(_owed().where(OutboxMessage.failed_at.is_(None)))
+            if not waiting:
+                return
+            await asyncio.sleep(0.5)
+    finally:
+        await db.dispose()
+
+
+async def _lost(url: str) -> int:
+    """Replies and notices the app stored and did not send: still waiting, or given up."""
+    db = create_engine(url)
+    try:
+        async with transaction(db) as connection:
+            return int(await connection.scalar(_owed()) or 0)
+    finally:
+        await db.dispose()
 
 
 def _row(phase: Phase) -> str:
@@ -391,7 +488,22 @@ def report(args: argparse.Namespace, result: Result) -> str:
     lines.append(f"Bot API calls the app made: {result.api_calls:.0f}/s")
     done = result.applied.completed.get("telegram", 0)
     lines.append(f"evaluations completed to submission over Telegram: {done}")
-    for phase in (result.ceiling, result.applied):
+    lines.append(f"replies lost: {result.clean.lost}; sent twice: {result.clean.sent_twice}")
+    failing = result.failing
+    if failing is not None:
+        phase = failing.applied
+        share = failing.failed_calls / max(1, phase.turns)
+        lines += [
+            "",
+            f"with {args.fail_rate:.0%} of the calls to people's chats failing (HTTP 500, some 429):",
+            _row(phase),
+            f"updates answered: {phase.turns} ({phase.per_second:.1f}/s); Bot API calls failed on purpose: "
+            f"{failing.failed_calls} ({share:.2f} an update)",
+            f"p95 from update to answer: {phase.percentile_ms(95):.0f} ms "
+            f"(p50 {phase.percentile_ms(50):.0f} ms)",
+            f"replies lost: {failing.lost}; sent twice: {failing.sent_twice}",
+        ]
+    for phase in (result.ceiling, result.applied, *([failing.applied] if failing else [])):
         for error in phase.first_errors:
             lines.append(f"error in {phase.name}: {error}")
     return "\n".join(lines)
@@ -401,7 +513,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     result = run_in_loop(run(args))
     print(report(args, result))
-    return 1 if result.ceiling.errors or result.applied.errors else 0
+    lost = result.failing.lost if result.failing else 0
+    failing_errors = result.failing.applied.errors if result.failing else 0
+    return 1 if result.ceiling.errors or result.applied.errors or failing_errors or lost else 0
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from bot.service import ChatService
 from bot.settings import Settings
 from bot.translations import Catalogs
 from bot.web import create_app
+from bot.web.routes.chat import WEB
 from dialogs import Engine, Event, load_default_content
 from storage import create_engine, upgrade_engine
 
@@ -61,13 +62,13 @@ async def evaluation(turn: Turn, rng: random.Random) -> int:
 def service_turns(service: ChatService) -> Turn:
     async def turn(conversation: dict[str, Any] | None, said: dict[str, Any]) -> dict[str, Any]:
         if conversation is None:
-            result = await service.start("web")
+            result = await service.start(WEB)
             token = result.token or ""
         else:
             token = conversation["token"]
             event = Event.text(said["text"]) if "text" in said else Event.choice(said["choice"])
             cid = said["client_message_id"]
-            result = await service.send(conversation["conversation_id"], token, event, "web", cid)
+            result = await service.send(conversation["conversation_id"], token, event, WEB, cid)
         return {
             "conversation_id": result.evaluation_id,
             "token": token,

@@ -25,24 +25,29 @@ log = logging.getLogger(__name__)
 EVERY = timedelta(days=1)
 FIRST_AFTER = timedelta(minutes=1)  # not in the way of start-up, nor of a test's short-lived app
 KEEP_UPDATES = timedelta(days=7)  # Telegram gives up redelivering an update well before this
+# A channel's reports on a message (WhatsApp: delivered, read, failed) come within hours.
+KEEP_SENT = timedelta(days=2)
 
 
 @dataclass(frozen=True, slots=True)
 class RetentionReport:
     evaluations: int
-    telegram_updates: int
+    telegram_updates: int  # inbox messages of every channel (Telegram's updates were the first)
+    outbox_messages: int = 0
 
 
 async def run_retention(
     sessions: async_sessionmaker[AsyncSession], settings: Settings, now: datetime
 ) -> RetentionReport:
-    """One pass. ICF_RETENTION_DAYS=0 keeps evaluations for ever (Telegram updates still go)."""
+    """One pass. ICF_RETENTION_DAYS=0 keeps evaluations for ever (inbox and outbox messages still go)."""
     removed = 0
     if settings.retention_days > 0:
         removed = await retention.purge_stale(sessions, now - timedelta(days=settings.retention_days))
     async with sessions.begin() as session:
         updates = await retention.purge_processed_updates(session, now - KEEP_UPDATES)
-    return RetentionReport(removed, updates)
+        sent = await retention.purge_outbox(session, now - KEEP_SENT)
+        await retention.purge_idle_lanes(session)
+    return RetentionReport(removed, updates, sent)
 
 
 @asynccontextmanager
@@ -62,9 +67,10 @@ async def retention_running(
             try:
                 report = await run_retention(sessions, settings, clock())
                 log.info(
-                    "retention: removed %d evaluations and %d Telegram updates",
+                    "retention: removed %d evaluations, %d inbox and %d outbox messages",
                     report.evaluations,
                     report.telegram_updates,
+                    report.outbox_messages,
                 )
             except Exception:  # the next pass tries again; serving goes on meanwhile
                 log.exception("retention: the pass failed")

@@ -1,7 +1,11 @@
 """One conversation turn, end to end: load, apply the engine, store, commit, then reply.
 
-Every channel (web, terminal, Telegram) goes through here, so a conversation can move between
-them and any process can serve any turn. Nothing is kept in memory between turns.
+Every channel goes through here, through the seam of ``bot/channels/seam.py``: an ``Origin`` says
+where a turn came from and where its replies go. A channel that answers in the request (the web, the
+terminal) gets the replies in the result; for a messenger (Telegram) they are written to the outbox
+in the turn's own transaction, with the inbox message that caused them marked done, and delivered
+after the commit. So a conversation can move between channels, any process can serve any turn, and
+nothing is kept in memory between turns.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.channels import messages as words
+from bot.channels.seam import Origin
 from bot.ids import new_evaluation_id, new_token, normalise_code
 from bot.render import render_reply
 from bot.resumes import already_resumed, resume_token
@@ -32,28 +38,44 @@ from dialogs import (
     Status,
     Step,
     Submit,
+    Text,
     build_plan,
+    render,
     render_plan_html,
 )
-from storage import TranscriptEntry, create_sessionmaker, hash_secret, secrets_match, transaction, utcnow
+from storage import (
+    TranscriptEntry,
+    create_sessionmaker,
+    hash_secret,
+    inbox,
+    outbox,
+    secrets_match,
+    transaction,
+    utcnow,
+)
 from storage import conversations as store
 from storage import evaluations as repo
 from storage import organisations as organisation_list
 from storage.conversations import Conversation, ConversationChanged
-from storage.links import linked_evaluation, set_link, swap_keyboard
+from storage.links import detach_others, link_of, set_link
+from storage.outbox import Kind, Queued
 from storage.queue import Destination, enqueue
 
 __all__ = [
+    "ChatDetached",
     "ChatService",
     "ConversationNotFound",
     "PlanNotReady",
     "ResumeCodeInvalid",
-    "TurnResult",
+    "StaleChoice",
     "TurnBusy",
+    "TurnResult",
 ]
 
 ATTEMPTS = 3
 ORGANISATIONS_OFFERED = 2000  # the board's list, for the chat to offer and search
+# Acknowledging a button press matters only while the person is looking at the spinning button.
+RECEIPT_EXPIRES = timedelta(seconds=30)
 # Steps from which the next question may be the organisation name (with known names to tap).
 _NEAR_ORGANISATION = {
     Step.CHOOSE_SCOPE,
@@ -78,6 +100,10 @@ class PlanNotReady(LookupError):
 
 class StaleChoice(LookupError):
     """A button from an earlier question was pressed: it changes nothing."""
+
+
+class ChatDetached(LookupError):
+    """The chat's conversation carried on elsewhere: the chat starts nothing until it starts anew."""
 
 
 class TurnBusy(RuntimeError):
@@ -118,19 +144,24 @@ class ChatService:
         self.settings = settings
         self.clock = clock
         self._directions: dict[str, str] = {}  # babel's locale lookup costs more than a reply: kept
+        self._outbox_listeners: list[Callable[[], None]] = []
+
+    def on_outbox(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after a commit that queued messages (a deliverer wakes up for them)."""
+        self._outbox_listeners.append(listener)
 
     # -- public API -----------------------------------------------------------------------------
 
-    async def start(self, channel: str, language: str | None = None, link: str | None = None) -> TurnResult:
-        """A new evaluation; ``link`` ties a chat on ``channel`` (a Telegram chat id) to it."""
+    async def start(self, origin: Origin, language: str | None = None) -> TurnResult:
+        """A new evaluation; a chat on a messenger (``origin.address``) is linked to it."""
         chosen = self.catalogs.best_match(language)
-        outcome = self.engine.start(self._context(chosen), chosen)
+        outcome = self.engine.start(self._context(chosen, origin=origin), chosen)
         token = new_token()
         async with transaction(self.db) as connection:
             now = self.clock()
             conversation = Conversation(
                 id=new_evaluation_id(),
-                channel=channel,
+                channel=origin.channel.name,
                 access_token_hash=self._hash(token),
                 created_at=now,
                 updated_at=now,
@@ -141,53 +172,74 @@ class ChatService:
                 state={},
                 answers={},
             )
-            replies = await self._apply(connection, conversation, None, outcome, channel, None, new=True)
-            if link is not None:
-                await set_link(connection, channel, link, conversation.id, now)
+            replies = await self._apply(connection, conversation, None, outcome, origin, None, new=True)
+            if origin.address is not None:
+                await set_link(connection, origin.channel.name, origin.address, conversation.id, now)
+        self._queued(origin)
         return self._result(conversation, replies, token=token)
 
     async def send(
-        self, evaluation_id: str, token: str, event: Event, channel: str, client_message_id: str | None = None
+        self,
+        evaluation_id: str,
+        token: str,
+        event: Event,
+        origin: Origin,
+        client_message_id: str | None = None,
     ) -> TurnResult:
-        """One turn for whoever holds the conversation's token (the web)."""
+        """One turn for whoever holds the conversation's token (the web, the terminal)."""
 
         async def find(connection: AsyncConnection) -> Conversation:
             return await self._authorised(connection, evaluation_id, token, for_update=True)
 
-        result = await self._retrying(find, event, channel, client_message_id, None)
-        assert result is not None  # noqa: S101 - only a linked channel's repeat returns None
-        return result
+        return await self._retrying(find, event, origin, client_message_id, None)
 
     async def send_linked(
-        self, channel: str, link: str, event: Event, *, dedupe_key: str, expected_version: int | None = None
-    ) -> TurnResult | None:
-        """One turn for a chat on a channel that vouches for its users (Telegram).
+        self, origin: Origin, event: Event, *, expected_version: int | None = None
+    ) -> TurnResult:
+        """One turn for a chat on a channel that vouches for its people (a messenger).
 
-        Returns None when ``dedupe_key`` was applied already: the channel delivered it again.
-        Raises StaleChoice when a button from an earlier question (``expected_version``) is pressed.
+        ``origin.key`` (the channel's message id) makes a message delivered again apply once; its
+        result then says ``repeated`` and the stored replies are still delivered if they are unsent.
+        Raises ConversationNotFound for a chat that never started, ChatDetached for one whose
+        conversation went on elsewhere, StaleChoice for a button from an earlier question
+        (``expected_version``).
         """
+        channel, address = origin.channel.name, origin.address or ""
 
         async def find(connection: AsyncConnection) -> Conversation:
-            evaluation_id = await linked_evaluation(connection, channel, link)
-            conversation = await store.load(connection, evaluation_id or "", for_update=True)
+            link = await link_of(connection, channel, address)
+            if link is not None and link.detached:
+                raise ChatDetached(address)
+            conversation = await store.load(connection, link.evaluation_id if link else "", for_update=True)
             if conversation is None:
-                raise ConversationNotFound(link)
+                raise ConversationNotFound(address)
             return conversation
 
-        return await self._retrying(find, event, channel, dedupe_key, expected_version, repeat_as_none=True)
+        result = await self._retrying(find, event, origin, origin.key, expected_version)
+        self._queued(origin)
+        return result
 
-    async def linked(self, channel: str, link: str) -> TurnResult | None:
-        """Where a linked chat's conversation stands, without changing it."""
-        async with self.db.connect() as connection:
-            evaluation_id = await linked_evaluation(connection, channel, link)
-            conversation = await store.load(connection, evaluation_id or "")
+    async def linked(self, channel: str, address: str) -> TurnResult | None:
+        """Where a chat's conversation stands, without changing it; None if it has none (or left)."""
+        async with transaction(self.db) as connection:
+            link = await link_of(connection, channel, address)
+            live = link is not None and not link.detached
+            conversation = await store.load(connection, link.evaluation_id) if link and live else None
         return self._result(conversation, []) if conversation is not None else None
 
-    async def resume(
-        self, code: str, channel: str, link: str | None = None, request_id: str | None = None
-    ) -> TurnResult:
+    async def chat_language(self, origin: Origin, hint: str | None) -> str:
+        """The language to speak to a chat in: its conversation's (even one that went elsewhere), or
+        the language its device asks for."""
+        async with transaction(self.db) as connection:
+            link = await link_of(connection, origin.channel.name, origin.address or "")
+            conversation = await store.load(connection, link.evaluation_id) if link else None
+        return conversation.language if conversation is not None else self.catalogs.best_match(hint)
+
+    async def resume(self, code: str, origin: Origin, request_id: str | None = None) -> TurnResult:
         """Carry on with a resume code, perhaps on another device: the code is used up.
 
+        Every other place the conversation was answered from is let go: the old token no longer
+        works, and every other chat linked to it is detached and told so, once, in its language.
         With a ``request_id``, the same code and id sent again after a lost answer get the same
         conversation and token again (bot/resumes.py).
         """
@@ -205,12 +257,53 @@ class ChatService:
             conversation.access_token_hash = self._hash(token)
             conversation.resume_code_hash = None
             conversation.resume_expires_at = None
-            if link is not None:
-                await set_link(connection, channel, link, conversation.id, now)
+            here = (origin.channel.name, origin.address) if origin.address is not None else None
+            left = await detach_others(connection, conversation.id, here, now)
+            if here is not None:
+                await set_link(connection, here[0], here[1], conversation.id, now)
             state = _state_of(conversation)
-            outcome = self.engine.handle(state, Event.resume(), self._context(state.language))
-            replies = await self._apply(connection, conversation, Event.resume(), outcome, channel, None)
+            outcome = self.engine.handle(state, Event.resume(), self._context(state.language, origin=origin))
+            replies = await self._apply(connection, conversation, Event.resume(), outcome, origin, None)
+            text = self._words(words.CARRIED_ON, conversation.language)
+            await outbox.add(
+                connection,
+                [
+                    Queued(
+                        channel, address, Kind.NOTICE, {"text": text}, conversation.language, conversation.id
+                    )
+                    for channel, address in left
+                ],
+                utcnow(),
+            )
+        self._queued(None if left else origin)
         return self._result(conversation, replies, token=token)
+
+    async def say(
+        self,
+        origin: Origin,
+        texts: Sequence[str],
+        *,
+        receipt_text: str | None = None,
+        link: tuple[str, str] | None = None,
+        language: str = "en",
+    ) -> None:
+        """Words to a chat outside any turn (a sticker was sent, a code was wrong), queued with the
+        inbox message that caused them marked done, in one transaction. ``link``: a button (label,
+        url) under the last of them."""
+        async with transaction(self.db) as connection:
+            now = utcnow()  # transport times are real time, whatever the conversation's clock
+            items = self._receipt(origin, language, receipt_text)
+            for number, text in enumerate(texts, start=1):
+                payload: dict[str, Any] = {"text": text}
+                if link is not None and number == len(texts):
+                    payload["link"] = {"label": link[0], "url": link[1]}
+                items.append(
+                    Queued(origin.channel.name, origin.address or "", Kind.NOTICE, payload, language)
+                )
+            await outbox.add(connection, items, now)
+            if origin.arrival is not None:
+                await inbox.mark_processed(connection, origin.arrival, now)
+        self._queued(origin)
 
     async def handoff(self, evaluation_id: str, token: str) -> str:
         """A resume code to carry on another device, without pausing here."""
@@ -223,11 +316,6 @@ class ChatService:
             conversation.resume_expires_at = self.clock() + timedelta(days=self.settings.resume_days)
             await store.save(connection, conversation)
         return code
-
-    async def swap_keyboard(self, channel: str, link: str, message_id: int | None) -> int | None:
-        """For chats whose old buttons must go: the message with live buttons now, and the one before."""
-        async with transaction(self.db) as connection:
-            return await swap_keyboard(connection, channel, link, message_id)
 
     async def plan_html_for(self, evaluation_id: str) -> str:
         """The plan of an evaluation the caller has already authorised (a linked chat)."""
@@ -265,17 +353,16 @@ class ChatService:
         self,
         find: Callable[[AsyncConnection], Awaitable[Conversation]],
         event: Event,
-        channel: str,
+        origin: Origin,
         client_message_id: str | None,
         expected_version: int | None,
-        *,
-        repeat_as_none: bool = False,
-    ) -> TurnResult | None:
+    ) -> TurnResult:
         for attempt in range(ATTEMPTS):
             # A message sent again breaks the transcript's unique (conversation, client message id), so the
             # web looks for an earlier copy only after that: one query less on every other turn. A button
-            # (expected_version) is checked first, so its repeat is not mistaken for a stale press.
-            look_first = attempt > 0 or expected_version is not None
+            # (expected_version) is checked first, so its repeat is not mistaken for a stale press; what
+            # came through the inbox is applied once by it already.
+            look_first = attempt > 0 or (expected_version is not None and origin.arrival is None)
             try:
                 async with transaction(self.db) as connection:
                     conversation = await find(connection)
@@ -283,15 +370,14 @@ class ChatService:
                         connection,
                         conversation,
                         event,
-                        channel,
+                        origin,
                         client_message_id,
                         expected_version,
-                        repeat_as_none,
                         look_first=look_first,
                     )
             except (ConversationChanged, OperationalError, IntegrityError):
                 if attempt == ATTEMPTS - 1:
-                    raise TurnBusy(channel) from None
+                    raise TurnBusy(origin.channel.name) from None
         raise AssertionError("unreachable")
 
     async def _turn(
@@ -299,17 +385,18 @@ class ChatService:
         connection: AsyncConnection,
         conversation: Conversation,
         event: Event,
-        channel: str,
+        origin: Origin,
         client_message_id: str | None,
         expected_version: int | None,
-        repeat_as_none: bool,
         *,
         look_first: bool = True,
-    ) -> TurnResult | None:
+    ) -> TurnResult:
         if client_message_id and look_first:
             earlier = await store.replies_to(connection, conversation.id, client_message_id)
             if earlier is not None:
-                return None if repeat_as_none else self._result(conversation, earlier, repeated=True)
+                if origin.arrival is not None:  # its replies are in the outbox already, sent or not
+                    await inbox.mark_processed(connection, origin.arrival, utcnow())
+                return self._result(conversation, earlier, repeated=True)
         if expected_version is not None and expected_version != conversation.version:
             raise StaleChoice(conversation.id)
         state = _state_of(conversation)
@@ -320,13 +407,13 @@ class ChatService:
             if near
             else []
         )
-        context = self._context(state.language, tuple(organisations))
+        context = self._context(state.language, tuple(organisations), origin=origin)
         label = (
             self.engine.choice_label(state, event.value, context) if event.kind is EventKind.CHOICE else None
         )
         outcome = self.engine.handle(state, event, context)
         replies = await self._apply(
-            connection, conversation, event, outcome, channel, client_message_id, label
+            connection, conversation, event, outcome, origin, client_message_id, label
         )
         return self._result(conversation, replies, resume_code=_resume_code(outcome))
 
@@ -346,20 +433,23 @@ class ChatService:
         conversation: Conversation,
         event: Event | None,
         outcome: Outcome,
-        channel: str,
+        origin: Origin,
         client_message_id: str | None,
         label: str | None = None,
         *,
         new: bool = False,
     ) -> list[dict[str, Any]]:
-        """Store the outcome (a ``new`` conversation is added, any other saved) and its transcript lines."""
+        """Store the outcome (a ``new`` conversation is added, any other saved) and its transcript lines;
+        for a messenger, queue the replies and mark the inbox message done, in the same transaction."""
         now = self.clock()
         translator = self.catalogs.translator(outcome.state.language)
         rtl = self._direction(outcome.state.language) == "rtl"
         replies = [render_reply(reply, translator, rtl) for reply in outcome.replies]
-        if conversation.status == Status.DELETED:
-            return replies  # a deleted conversation keeps nothing, not even what is sent to it later
+        if conversation.status == Status.DELETED:  # it keeps nothing, not even what is sent to it later
+            await self._deliver_later(connection, conversation, replies, origin)
+            return replies
         keep = outcome.state.status != Status.DELETED
+        channel = origin.channel.name
         lines: list[dict[str, Any]] = []  # the transcript lines, written in one statement
         if keep and event is not None:
             lines.append(self._input_line(conversation, event, channel, now, client_message_id, label))
@@ -374,7 +464,73 @@ class ChatService:
         conversation.updated_at = now
         await (store.add if new else store.save)(connection, conversation)
         await store.add_transcripts(connection, lines)
+        # Last: the buttons carry the version just saved, and deleting (above) empties the outbox first.
+        await self._deliver_later(connection, conversation, replies, origin)
         return replies
+
+    async def _deliver_later(
+        self,
+        connection: AsyncConnection,
+        conversation: Conversation,
+        replies: list[dict[str, Any]],
+        origin: Origin,
+    ) -> None:
+        """A messenger's replies go to the outbox, after the receipt of what caused them; the inbox
+        message is done. Nothing for a channel that answers in the request.
+
+        The outbox and inbox keep real time (``utcnow``), not the conversation's clock: retries, leases
+        and expiry measure what the network does.
+        """
+        if not origin.through_outbox:
+            return
+        now = utcnow()
+        language = conversation.language
+        items = self._receipt(origin, language)
+        alone = len(replies) == 1
+        for reply in replies:
+            payload = {
+                "reply": reply,
+                "version": conversation.version,
+                "context": origin.context,
+                "alone": alone,
+            }
+            items.append(
+                Queued(
+                    origin.channel.name, origin.address or "", Kind.REPLY, payload, language, conversation.id
+                )
+            )
+        await outbox.add(connection, items, now)
+        if origin.arrival is not None:
+            await inbox.mark_processed(connection, origin.arrival, now)
+
+    def _receipt(self, origin: Origin, language: str, text: str | None = None) -> list[Queued]:
+        """The channel's acknowledgement of what arrived (answering a button press): first, and never
+        holding anything up; with ``text`` when it says something (a stale button)."""
+        if origin.receipt is None:
+            return []
+        payload = {**origin.receipt, "text": text} if text else dict(origin.receipt)
+        expires = utcnow() + RECEIPT_EXPIRES
+        return [
+            Queued(
+                origin.channel.name,
+                origin.address or "",
+                Kind.RECEIPT,
+                payload,
+                language,
+                None,
+                False,
+                expires,
+            )
+        ]
+
+    def _queued(self, origin: Origin | None) -> None:
+        """Something was committed to the outbox: wake whoever delivers it."""
+        if origin is None or origin.through_outbox:
+            for listener in self._outbox_listeners:
+                listener()
+
+    def _words(self, msgid: str, language: str) -> str:
+        return render(Text(msgid), self.catalogs.translator(language))
 
     def _input_line(
         self,
@@ -433,7 +589,7 @@ class ChatService:
 
     # -- helpers --------------------------------------------------------------------------------
 
-    def _context(self, language: str, organisations: tuple[str, ...] = ()) -> Context:
+    def _context(self, language: str, organisations: tuple[str, ...] = (), *, origin: Origin) -> Context:
         return Context(
             translator=self.catalogs.translator(language),
             languages=self.catalogs.languages,
@@ -441,6 +597,7 @@ class ChatService:
             resume_days=self.settings.resume_days,
             language_names=self.catalogs.names,
             today=self.clock().date(),
+            tap_choices=origin.channel.abilities.buttons,
         )
 
     def _direction(self, language: str) -> str:

@@ -136,6 +136,7 @@ class Settings:
     telegram_api_url: str = ""  # another Bot API server, such as a local one
     telegram_rate: int = 30  # messages a second to Telegram, all chats together (Telegram's limit); 0: none
     telegram_chats: int = 16  # chats whose updates are applied at the same time
+    telegram_timeout: float = 15.0  # seconds to wait for the Bot API's answer before trying again
     embed_origins: tuple[str, ...] = ()  # sites allowed to embed the chat (frame-ancestors, CORS)
     max_body_bytes: int = 64 * 1024  # the largest request body
     # Limits per process, each a number a minute (0 turns one off): see bot/web/ratelimit.py.
@@ -220,6 +221,7 @@ class Settings:
             telegram_api_url=env.get("TELEGRAM_API_URL", "").strip(),
             telegram_rate=_int(env, "TELEGRAM_MESSAGES_PER_SECOND", 30, minimum=0),
             telegram_chats=_int(env, "TELEGRAM_CONCURRENT_CHATS", 16),
+            telegram_timeout=float(_int(env, "TELEGRAM_TIMEOUT", 15)),
             embed_origins=_origins(env.get("ICF_EMBED_ORIGINS", "")),
             max_body_bytes=_int(env, "ICF_MAX_BODY_BYTES", 64 * 1024, minimum=1024),
             rate_per_client=_int(env, "ICF_RATE_PER_CLIENT", 300, minimum=0),

@@ -464,7 +464,7 @@ class Engine:
         elif kind is not None and kind.free_text:
             turn.lines.append(Text(m.HELP_TEXT))
         else:
-            turn.lines.append(Text(m.HELP_CHOICE))
+            turn.lines.append(Text(m.HELP_TAP if turn.context.tap_choices else m.HELP_CHOICE))
         turn.lines.append(Text(m.HELP_GENERAL))
 
     def _pause(self, turn: _Turn) -> None:

@@ -96,6 +96,7 @@ class Context:
     resume_days: int = 30
     language_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # each in itself
     today: date | None = None  # for dates the plan suggests (a re-check in six months)
+    tap_choices: bool = False  # the channel shows choices as buttons to tap, not numbers to type
 
 
 @dataclass(frozen=True, slots=True)

@@ -230,6 +230,7 @@ LANGUAGE_CHANGED = N_("I will speak English from now on.")
 # Help and gentle corrections ------------------------------------------------------------------
 HELP_GENERAL = N_("You can type these words at any time: back, skip, help, pause, summary, language, delete.")
 HELP_CHOICE = N_("Please choose one of the answers, or type its number.")
+HELP_TAP = N_("Please tap one of the answers, or type it.")
 HELP_MULTI = N_("Choose each answer that fits. Choose it again to remove it. Choose Done when you finish.")
 HELP_TEXT = N_("Please type your answer in your own words.")
 HELP_SCORE = N_("1 means you have not started. 5 means this is how you always work, and you help others too.")

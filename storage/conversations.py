@@ -17,6 +17,7 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage import outbox
 from storage.models import Evaluation, Submission, TranscriptEntry
 
 __all__ = [
@@ -195,9 +196,11 @@ async def last_replies(
 
 
 async def erase(connection: AsyncConnection, conversation: Conversation) -> None:
-    """Everything the person gave goes: transcript, queue entry, answers and codes (saved with the turn)."""
+    """Everything the person gave goes: transcript, queue entry, what the outbox holds of it, answers and
+    codes (saved with the turn)."""
     await connection.execute(delete(TRANSCRIPTS).where(TRANSCRIPTS.c.evaluation_id == conversation.id))
     await connection.execute(delete(Submission).where(Submission.evaluation_id == conversation.id))
+    await outbox.forget_evaluation(connection, conversation.id)
     conversation.answers = {}
     conversation.organisation_id = None
     conversation.scope = None

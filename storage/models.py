@@ -1,4 +1,5 @@
-"""The tables: organisations, evaluations, their transcripts and the submission queue."""
+"""The tables: organisations, evaluations, their transcripts, the submission queue, the channels' inbox
+and outbox."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -29,12 +31,14 @@ __all__ = [
     "BoardUser",
     "ChannelLink",
     "Evaluation",
+    "InboxMessage",
+    "Lane",
     "ListedOrganisation",
     "Organisation",
+    "OutboxMessage",
     "Rollup",
     "RollupMember",
     "Submission",
-    "TelegramInbox",
     "TranscriptEntry",
     "DigestDelivery",
     "Workshop",
@@ -190,32 +194,101 @@ class RollupMember(Base):
 
 
 class ChannelLink(Base):
-    """Which evaluation a chat on a channel (a Telegram chat id) is talking to."""
+    """Which evaluation a chat on a channel (a Telegram chat id) is talking to.
+
+    A chat is linked to one conversation at a time, and a conversation to one chat: resuming it
+    elsewhere detaches the chat (``detached_at``), which then starts nothing until it starts anew or
+    resumes. The row stays, so the chat can be told why and in the conversation's language.
+    """
 
     __tablename__ = "channel_links"
 
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     external_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     evaluation_id: Mapped[str] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
-    keyboard_message_id: Mapped[int | None] = mapped_column(BigInteger)  # the one message with live buttons
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    detached_at: Mapped[datetime | None]
 
 
-class TelegramInbox(Base):
-    """Telegram updates as they arrived: stored before the webhook answers, applied in order per chat."""
+class InboxMessage(Base):
+    """What a chat sent, stored before the channel is told we have it; applied in order per chat.
 
-    __tablename__ = "telegram_inbox"
-    # Claiming asks "has this chat an update still held?" for every waiting chat: by chat and
-    # processed_at it reads only the pending rows, not every update the chat ever sent.
-    __table_args__ = (Index("ix_telegram_inbox_chat_pending", "chat_id", "processed_at"),)
+    ``message_key`` is the channel's own id (Telegram's update_id, WhatsApp's wamid): a repeat is
+    dropped by it. ``sequence`` is the channel's order, when it has one (update_id); else arrival.
+    """
 
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "message_key", name="uq_inbox_message_key"),
+        # A chat's pending messages, without reading the ones applied long ago.
+        Index("ix_inbox_chat_pending", "channel", "address", "processed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    message_key: Mapped[str] = mapped_column(String(128))
+    address: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int | None] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
-    claimed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime | None]  # a failed message waits until then (and the chat behind it)
     processed_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class OutboxMessage(Base):
+    """What must reach a chat: written in the turn's own transaction, sent after it commits.
+
+    ``holds``: a message the person is waiting for (a reply, a notice); until it is sent, the chat's
+    later messages wait behind it. Acknowledging a button press or taking old buttons away does not
+    hold anything: it is tried again on its own, and given up when it no longer matters.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_chat_unsent", "channel", "address", "sent_at"),
+        Index("ix_outbox_unsent", "sent_at", "failed_at", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64))
+    evaluation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("evaluations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # reply, notice, receipt, clear
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    language: Mapped[str] = mapped_column(String(16))
+    holds: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)  # due from then (retries wait)
+    expires_at: Mapped[datetime | None]  # given up after this, unsent
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    steps_done: Mapped[int] = mapped_column(Integer, default=0)  # calls already confirmed by the channel
+    sent_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]  # given up: refused for good, or expired
+    error: Mapped[str | None] = mapped_column(String(200))
+    provider_id: Mapped[str | None] = mapped_column(String(128), index=True)  # the channel's message id
+    status: Mapped[str | None] = mapped_column(String(16))  # what the channel reported later (delivered...)
+
+
+class Lane(Base):
+    """One chat on a channel: which process applies its inbox and delivers its outbox now.
+
+    Holding a lane is a lease (``held_until``) the holder renews while it works; a process that died
+    lets go when the lease runs out, a few seconds later. ``live_message_id`` is the message whose
+    buttons can still be pressed, so older ones can be taken away. ``reach``: how to reach the chat,
+    for a channel whose address is only a keyed hash of it (a phone number); removed with the lane.
+    """
+
+    __tablename__ = "lanes"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(32))
+    held_until: Mapped[datetime | None]
+    live_message_id: Mapped[str | None] = mapped_column(String(128))
+    reach: Mapped[str | None] = mapped_column(String(256))
 
 
 class BoardUser(Base):

@@ -3,7 +3,11 @@
 - ``purge_stale``: evaluations never sent to the board (draft, completed but kept, or deleted) and
   untouched since a cut-off go, with their transcripts and channel links;
 - ``forget_unused_organisations``: organisation names no evaluation or account points at any more;
-- ``purge_processed_updates``: Telegram updates applied long ago (kept a while only to drop repeats).
+- ``purge_processed_updates``: inbox messages applied long ago (kept a while only to drop repeats);
+- ``purge_outbox``: messages sent a while ago, and ones given up (kept a little, for the channel's
+  later reports on them: delivered, read, failed);
+- ``purge_idle_lanes``: chats with nothing waiting, in or out, and no conversation linked (a lane may
+  hold how to reach a chat).
 
 Submitted evaluations stay: the board keeps them under its own rules.
 """
@@ -20,14 +24,18 @@ from storage.models import (
     Base,
     ChannelLink,
     Evaluation,
+    InboxMessage,
+    Lane,
     Organisation,
+    OutboxMessage,
     Submission,
-    TelegramInbox,
     TranscriptEntry,
 )
 
 __all__ = [
     "forget_unused_organisations",
+    "purge_idle_lanes",
+    "purge_outbox",
     "purge_processed_updates",
     "purge_stale",
     "stale_evaluations",
@@ -66,6 +74,7 @@ async def purge_stale(sessions: async_sessionmaker[AsyncSession], cutoff: dateti
                 break
             await session.execute(delete(TranscriptEntry).where(TranscriptEntry.evaluation_id.in_(ids)))
             await session.execute(delete(ChannelLink).where(ChannelLink.evaluation_id.in_(ids)))
+            await session.execute(delete(OutboxMessage).where(OutboxMessage.evaluation_id.in_(ids)))
             result = await session.execute(delete(Evaluation).where(Evaluation.id.in_(ids), _stale(cutoff)))
             removed += int(result.rowcount)  # type: ignore[attr-defined]
         if len(ids) < BATCH:
@@ -97,10 +106,32 @@ async def forget_unused_organisations(sessions: async_sessionmaker[AsyncSession]
 
 
 async def purge_processed_updates(session: AsyncSession, cutoff: datetime) -> int:
-    """Telegram updates applied before ``cutoff``: Telegram stops sending repeats long before."""
+    """Inbox messages applied before ``cutoff``: the channels stop sending repeats long before."""
     result = await session.execute(
-        delete(TelegramInbox).where(
-            TelegramInbox.processed_at.is_not(None), TelegramInbox.processed_at < cutoff
-        )
+        delete(InboxMessage).where(InboxMessage.processed_at.is_not(None), InboxMessage.processed_at < cutoff)
     )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def purge_outbox(session: AsyncSession, cutoff: datetime) -> int:
+    """Outbox messages sent, or given up, before ``cutoff``."""
+    sent = OutboxMessage.sent_at.is_not(None) & (OutboxMessage.sent_at < cutoff)
+    failed = OutboxMessage.failed_at.is_not(None) & (OutboxMessage.failed_at < cutoff)
+    result = await session.execute(delete(OutboxMessage).where(sent | failed))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def purge_idle_lanes(session: AsyncSession) -> int:
+    """Lanes of chats with nothing waiting in the inbox or the outbox, held by nobody, and linked to no
+    conversation: each is made again when its chat writes."""
+    this_chat_inbox = (InboxMessage.channel == Lane.channel) & (InboxMessage.address == Lane.address)
+    this_chat_outbox = (OutboxMessage.channel == Lane.channel) & (OutboxMessage.address == Lane.address)
+    this_chat_link = (ChannelLink.channel == Lane.channel) & (ChannelLink.external_id == Lane.address)
+    idle = [
+        Lane.holder.is_(None),
+        ~exists().where(this_chat_inbox, InboxMessage.processed_at.is_(None)),
+        ~exists().where(this_chat_outbox, OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)),
+        ~exists().where(this_chat_link),
+    ]
+    result = await session.execute(delete(Lane).where(*idle))
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from types import ModuleType
 import pytest
 import textstat
 
+from bot.channels import messages as channel_messages
 from bot.cli import messages as cli_messages
 from bot.telegram import messages as telegram_messages
 from bot.web import page_messages
@@ -153,7 +154,9 @@ GROUPS: dict[str, Callable[[], list[str]]] = {
     "practice bases": lambda: [p.summary for p in CONTENT.practice_bases.values()],
     "answers and labels": lambda: _options(CONTENT),
     "the chat's messages": lambda: [
-        s for module in (messages, telegram_messages, cli_messages) for s in message_strings(module)
+        s
+        for module in (messages, telegram_messages, cli_messages, channel_messages)
+        for s in message_strings(module)
     ],
 }
 # The web page's own words (bot/web/page_messages.py) are being rewritten elsewhere this round: they

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
+from bot.channels.seam import Abilities, InAnswer, Origin
 from bot.cli import messages as cm
 from bot.ids import RandomIds
 from bot.service import ChatService, ResumeCodeInvalid, TurnResult
@@ -25,7 +26,8 @@ from storage import create_engine, upgrade_engine
 
 __all__ = ["TerminalChat", "run_chat"]
 
-CHANNEL = "cli"
+# The terminal through the channel seam: choices as numbers, the replies printed as they come back.
+TERMINAL = Origin(InAnswer("cli", Abilities(buttons=False, answers_in_request=True)))
 ENDED = {Step.FINISHED, Step.DELETED, Step.PAUSED}
 
 
@@ -49,12 +51,12 @@ class TerminalChat:
     async def run(self, resume_code: str | None = None, language: str | None = None) -> TurnResult | None:
         if resume_code:
             try:
-                result = await self.service.resume(resume_code, CHANNEL)
+                result = await self.service.resume(resume_code, TERMINAL)
             except ResumeCodeInvalid:
                 self._say(cm.BAD_CODE, self.service.catalogs.best_match(language))
                 return None
         else:
-            result = await self.service.start(CHANNEL, language)
+            result = await self.service.start(TERMINAL, language)
         token = result.token or ""
         while True:
             await self._show(result, token)
@@ -67,11 +69,11 @@ class TerminalChat:
             except (EOFError, KeyboardInterrupt):
                 print(file=self.out)  # the prompt's line was left open
                 return await self._pause(result, token)
-            result = await self.service.send(result.evaluation_id, token, self._event(line), CHANNEL)
+            result = await self.service.send(result.evaluation_id, token, self._event(line), TERMINAL)
 
     async def _pause(self, result: TurnResult, token: str) -> TurnResult:
         """Leaving mid-way (Ctrl-D, Ctrl-C): pause, so the code to carry on is on the screen."""
-        paused = await self.service.send(result.evaluation_id, token, Event.text("/pause"), CHANNEL)
+        paused = await self.service.send(result.evaluation_id, token, Event.text("/pause"), TERMINAL)
         await self._show(paused, token)
         self._say(cm.GOODBYE, paused.language)
         return paused

@@ -1,4 +1,4 @@
-"""Everything Telegram: the python-telegram-bot Application, webhook and polling."""
+"""Everything Telegram: the channel (updates read, replies shown), the Bot, webhook and polling."""
 
 import os
 

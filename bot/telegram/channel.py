@@ -1,182 +1,331 @@
-"""Telegram updates in, engine turns through the service, messages with inline keyboards out.
+"""Telegram as a messenger of the channel seam: updates read into inbound messages, outbox messages
+shown with inline keyboards.
 
-Holds no conversation state: the chat id finds the evaluation in the database on every update,
-so any process can serve any update, by webhook or by polling.
+Holds no conversation state: the chat id finds the evaluation in the database on every update, so
+any process can serve any update, by webhook or by polling. Every Bot API call is one step of an
+outbox message; its errors are sorted into "try again" (5xx, timeouts, 429 with its retry_after)
+and "never" (the person blocked the bot), and the harmless ones (a keyboard already gone) count as
+done.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Bot, CallbackQuery, InputFile, Message, Update
-from telegram.error import BadRequest
+from telegram import (
+    Bot,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
+from bot.channels import messages as words
+from bot.channels.seam import Abilities, DeliveryFailed, Inbound, Intent, Outgoing, Sent, Step
 from bot.plan_links import PlanLinks
-from bot.service import ChatService, ConversationNotFound, ResumeCodeInvalid, StaleChoice, TurnResult
+from bot.service import ChatService
 from bot.telegram import messages as tm
 from bot.telegram.keyboards import keyboard, parse_callback
 from bot.telegram.text import split_message
-from bot.throttle import RateLimited, ResumeGuard, TokenBuckets
-from dialogs import Event, Step, Text, render
+from dialogs import Event, Text, render
 from storage import utcnow
+from storage.inbox import Arrived
+from storage.outbox import Kind
 
-__all__ = ["CHANNEL", "TelegramChannel"]
+__all__ = ["CHANNEL", "TelegramChannel", "arrived"]
 
 CHANNEL = "telegram"
-ENDED = {Step.FINISHED, Step.DELETED}
+RECEIPT_TIMEOUT = 3.0  # seconds: an answer to a button press is worth little later, and holds nothing
+# What Telegram says when a message already looks as asked, or is gone: nothing left to do.
+_DONE_ALREADY = ("message is not modified", "message to edit not found", "message can't be edited")
+
+
+def _chat_id(update: Mapping[str, Any]) -> int | None:
+    for key in ("message", "edited_message", "channel_post", "edited_channel_post"):
+        chat = (update.get(key) or {}).get("chat") or {}
+        if isinstance(chat.get("id"), int):
+            return int(chat["id"])
+    query = update.get("callback_query") or {}
+    chat = ((query.get("message") or {}).get("chat")) or query.get("from") or {}
+    return int(chat["id"]) if isinstance(chat.get("id"), int) else None
+
+
+def arrived(update: Mapping[str, Any]) -> Arrived | None:
+    """An update as the inbox keeps it: by its update_id, in its chat; None if we act on nothing in it."""
+    update_id = update.get("update_id")
+    chat_id = _chat_id(update)
+    if not isinstance(update_id, int) or chat_id is None:
+        return None
+    return Arrived(CHANNEL, str(update_id), str(chat_id), dict(update), sequence=update_id)
 
 
 class TelegramChannel:
+    name = CHANNEL
+    abilities = Abilities(buttons=True)
+
     def __init__(
-        self, service: ChatService, plan_links: PlanLinks, clock: Callable[[], datetime] = utcnow
+        self,
+        bot: Bot,
+        service: ChatService,
+        plan_links: PlanLinks,
+        clock: Callable[[], datetime] = utcnow,
+        *,
+        timeout: float = 15.0,
     ) -> None:
+        self.bot = bot
         self.service = service
         self.plan_links = plan_links
         self.clock = clock
-        # The web's limits on resume codes: wrong guesses per chat, and tries of one code from anywhere.
-        settings = service.settings
-        self.resume_guard = ResumeGuard(
-            TokenBuckets(settings.resume_fails_per_client), TokenBuckets(settings.resume_tries_per_code)
-        )
+        self.timeout = timeout
 
-    # -- entry point ----------------------------------------------------------------------------
+    @property
+    def username(self) -> str:
+        """The bot's own @name (known once the bot is initialised: getMe)."""
+        return self.bot.username or ""
 
-    async def handle(self, update: Update, bot: Bot) -> None:
-        """Apply one update. Raises on failure, so the inbox can try it again."""
+    # -- what arrived ---------------------------------------------------------------------------
+
+    def read(self, payload: Mapping[str, Any]) -> Inbound:
+        update = Update.de_json(dict(payload), self.bot)
         chat = update.effective_chat
-        if chat is None:
-            return
-        link = str(chat.id)
         hint = update.effective_user.language_code if update.effective_user else None
+        if chat is None:
+            return Inbound(Intent.IGNORE)
         if update.callback_query is not None:
-            await self._pressed(update.callback_query, link, hint, update.update_id, bot)
-        elif update.edited_message is not None:
-            await self._say(bot, chat.id, tm.EDITED, await self._language(link, hint))
-        elif update.message is not None and update.message.text is not None:
-            await self._typed(update.message, link, hint, update.update_id, bot)
-        elif update.message is not None:
-            await self._say(bot, chat.id, tm.ONLY_TEXT, await self._language(link, hint))
+            return self._pressed(update, chat, hint)
+        if update.edited_message is not None:
+            private = chat.type == Chat.PRIVATE
+            return Inbound(Intent.SAY, value=words.EDITED, hint=hint) if private else Inbound(Intent.IGNORE)
+        message = update.message
+        if message is None:
+            return Inbound(Intent.IGNORE)  # a channel post, a service message
+        if chat.type != Chat.PRIVATE:
+            return self._in_a_group(message, hint)
+        text = message.text if message.text is not None else message.caption  # a photo's caption counts
+        if text is None:
+            return Inbound(Intent.SAY, value=words.ONLY_TEXT, hint=hint)
+        return self._typed(text, hint)
 
-    # -- what people send -----------------------------------------------------------------------
+    def _typed(self, text: str, hint: str | None) -> Inbound:
+        first, _, rest = text.strip().partition(" ")
+        if not first.startswith("/"):
+            return Inbound(Intent.TURN, Event.text(text), hint=hint)
+        command, _, addressee = first[1:].partition("@")
+        if addressee and addressee.lower() != self.username.lower():
+            return Inbound(Intent.IGNORE)  # /start@other_bot: for another bot in the chat
+        command = command.lower()
+        if command == "start":
+            return Inbound(Intent.START, hint=hint)
+        if command == "resume":
+            return Inbound(Intent.RESUME, value=rest.strip(), hint=hint)
+        if command == "privacy":
+            return Inbound(Intent.PRIVACY, hint=hint)
+        said = f"/{command} {rest}".strip()  # without the @bot, which the conversation does not know
+        return Inbound(Intent.TURN, Event.text(said), hint=hint)
 
-    async def _typed(self, message: Message, link: str, hint: str | None, update_id: int, bot: Bot) -> None:
-        text = message.text or ""
-        command, _, argument = text.partition(" ")
-        command = command.split("@", 1)[0].lower()
-        if command == "/start":
-            await self._start(message.chat_id, link, hint, update_id, bot)
-        elif command == "/resume":
-            await self._resume(message.chat_id, link, hint, argument.strip(), bot)
-        else:
-            await self._turn(bot, message.chat_id, link, hint, Event.text(text), update_id)
-
-    async def _pressed(
-        self, query: CallbackQuery, link: str, hint: str | None, update_id: int, bot: Bot
-    ) -> None:
+    def _pressed(self, update: Update, chat: Chat, hint: str | None) -> Inbound:
+        query = update.callback_query
+        assert query is not None  # noqa: S101 - checked by the caller
+        receipt = {"callback_query_id": query.id}
+        if chat.type != Chat.PRIVATE:
+            return Inbound(Intent.IGNORE, receipt=receipt)
         parsed = parse_callback(query.data)
         if parsed is None or query.message is None:
-            await query.answer(self._words(tm.STALE_BUTTON, await self._language(link, hint)))
-            return
+            # A button we cannot read is from no keyboard of this conversation: stale whatever happens.
+            return Inbound(Intent.TURN, Event.choice("?"), expected_version=-1, hint=hint, receipt=receipt)
         version, choice = parsed
-        chat_id = query.message.chat.id
-        try:
-            result = await self.service.send_linked(
-                CHANNEL, link, Event.choice(choice), dedupe_key=f"tg:{update_id}", expected_version=version
+        context = {"message_id": query.message.message_id, "choice": choice}
+        return Inbound(
+            Intent.TURN,
+            Event.choice(choice),
+            expected_version=version,
+            hint=hint,
+            receipt=receipt,
+            context=context,
+        )
+
+    def _in_a_group(self, message: Message, hint: str | None) -> Inbound:
+        """A group starts nothing: a command or a mention for us gets a button to a private chat."""
+        if not self._addressed(message):
+            return Inbound(Intent.IGNORE)
+        url = f"https://t.me/{self.username}?start=from-a-group"
+        return Inbound(Intent.SAY, value=tm.GROUP_PRIVATE, hint=hint, link=(tm.OPEN_PRIVATE, url))
+
+    def _addressed(self, message: Message) -> bool:
+        me = self.username.lower()
+        text = message.text or message.caption or ""
+        first = text.strip().split(maxsplit=1)[0] if text.strip() else ""
+        if first.startswith("/"):
+            _, _, addressee = first.partition("@")
+            return not addressee or addressee.lower() == me
+        for entity, value in {**message.parse_entities(), **message.parse_caption_entities()}.items():
+            if entity.type == MessageEntity.MENTION and value.lstrip("@").lower() == me:
+                return True
+            if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == self.bot.id:
+                return True
+        replied = message.reply_to_message
+        return bool(replied and replied.from_user and replied.from_user.id == self.bot.id)
+
+    # -- what leaves ----------------------------------------------------------------------------
+
+    def steps(self, outgoing: Outgoing) -> Sequence[Step]:
+        chat_id = int(outgoing.address)
+        payload = outgoing.payload
+        if outgoing.kind == Kind.RECEIPT:
+            return [self._receipt(payload)]
+        if outgoing.kind == Kind.CLEAR:
+            return [self._clear(chat_id, int(payload["message_id"]))]
+        if outgoing.kind == Kind.NOTICE:
+            link = payload.get("link")
+            markup = (
+                InlineKeyboardMarkup([[InlineKeyboardButton(link["label"], url=link["url"])]])
+                if link
+                else None
             )
-        except (StaleChoice, ConversationNotFound):
-            await query.answer(self._words(tm.STALE_BUTTON, await self._language(link, hint)))
-            return
-        await query.answer()
-        if result is None:
-            return  # delivered again by Telegram: already applied and answered
-        if _toggled(result, choice):
-            markup = keyboard(result.replies[0], result.version)
-            await bot.edit_message_reply_markup(chat_id, query.message.message_id, reply_markup=markup)
-            return
-        await self._deliver(bot, chat_id, result)
+            return self._texts(chat_id, payload["text"], markup)
+        return self._reply(chat_id, outgoing)
 
-    async def _start(self, chat_id: int, link: str, hint: str | None, update_id: int, bot: Bot) -> None:
-        current = await self.service.linked(CHANNEL, link)
-        if current is None or current.step in ENDED:
-            result = await self.service.start(CHANNEL, hint, link=link)
-            await self._deliver(bot, chat_id, result)
-        else:
-            await self._turn(bot, chat_id, link, hint, Event.resume(), update_id)
+    def _reply(self, chat_id: int, outgoing: Outgoing) -> list[Step]:
+        payload = outgoing.payload
+        reply: dict[str, Any] = payload["reply"]
+        markup = keyboard(reply, int(payload["version"]))
+        context = payload.get("context") or {}
+        if _toggled(payload, context) and markup is not None:
+            return [self._edit_in_place(chat_id, int(context["message_id"]), markup, reply["text"])]
+        text = f"{reply['progress']}\n\n{reply['text']}" if reply.get("progress") else reply["text"]
+        steps = self._texts(chat_id, text, markup)
+        document = reply.get("document")
+        if document and document["kind"] == "plan" and outgoing.evaluation_id:
+            steps += self._plan(chat_id, outgoing.evaluation_id, outgoing.language, document["title"])
+        return steps
 
-    async def _resume(self, chat_id: int, link: str, hint: str | None, code: str, bot: Bot) -> None:
-        language = await self._language(link, hint)
-        if not code:
-            await self._say(bot, chat_id, tm.RESUME_USAGE, language)
-            return
-        guessing = f"{CHANNEL}:{chat_id}"
+    def _texts(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> list[Step]:
+        """Long text in pieces, the buttons under the last."""
+        pieces = split_message(text)
+        steps = [self._send(chat_id, piece) for piece in pieces[:-1]]
+        return [*steps, self._send(chat_id, pieces[-1], markup)]
+
+    def _plan(self, chat_id: int, evaluation_id: str, language: str, title: str) -> list[Step]:
+        """The plan: a link to its printable page, then the page itself as a file."""
+        wait = self.timeout
+
+        async def link() -> Sent:
+            url = self.plan_links.url(evaluation_id, self.clock())
+            translator = self.service.catalogs.translator(language)
+            text = render(Text(words.PLAN_LINK, {"url": Text(url, verbatim=True)}), translator)
+            return await self._call(
+                lambda: self.bot.send_message(chat_id, text, read_timeout=wait, write_timeout=wait)
+            )
+
+        async def document() -> Sent:
+            html = await self.service.plan_html_for(evaluation_id)
+            plan = InputFile(html.encode("utf-8"), filename="support-plan.html")
+            return await self._call(
+                lambda: self.bot.send_document(
+                    chat_id, plan, caption=title, read_timeout=wait, write_timeout=wait
+                )
+            )
+
+        return [link, document]
+
+    def _send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> Step:
+        wait = self.timeout
+
+        async def send() -> Sent:
+            sent = await self._call(
+                lambda: self.bot.send_message(
+                    chat_id, text, reply_markup=markup, read_timeout=wait, write_timeout=wait
+                )
+            )
+            return Sent(sent.message_id, buttons=markup is not None)
+
+        return send
+
+    def _edit_in_place(self, chat_id: int, message_id: int, markup: InlineKeyboardMarkup, text: str) -> Step:
+        """A toggle on a several-answer question: the same keyboard, its ticks changed."""
+
+        async def edit() -> Sent:
+            try:
+                await self._edit_markup(chat_id, message_id, markup, gone_is_done=False)
+            except _Gone:  # the person deleted it: show the question again instead
+                return await self._send(chat_id, text, markup)()
+            return Sent(str(message_id), buttons=True)
+
+        return edit
+
+    def _clear(self, chat_id: int, message_id: int) -> Step:
+        async def clear() -> Sent:
+            await self._edit_markup(chat_id, message_id, None)
+            return Sent()
+
+        return clear
+
+    def _receipt(self, payload: Mapping[str, Any]) -> Step:
+        async def answer() -> Sent:
+            query, text = str(payload["callback_query_id"]), payload.get("text")
+            wait = RECEIPT_TIMEOUT
+            return await self._call(
+                lambda: self.bot.answer_callback_query(
+                    query, text=text, read_timeout=wait, write_timeout=wait
+                )
+            )
+
+        return answer
+
+    async def _edit_markup(
+        self, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None, *, gone_is_done: bool = True
+    ) -> Sent:
+        wait = self.timeout
+        return await self._call(
+            lambda: self.bot.edit_message_reply_markup(
+                chat_id, message_id, reply_markup=markup, read_timeout=wait, write_timeout=wait
+            ),
+            gone_is_done=gone_is_done,
+        )
+
+    async def _call(self, call: Callable[[], Awaitable[object]], *, gone_is_done: bool = True) -> Sent:
+        """One Bot API call, its failure sorted for the outbox."""
         try:
-            self.resume_guard.before(guessing, code)
-        except RateLimited:
-            await self._say(bot, chat_id, tm.SLOW_DOWN, language)
-            return
-        try:
-            result = await self.service.resume(code, CHANNEL, link=link)
-        except ResumeCodeInvalid:
-            self.resume_guard.failed(guessing)
-            await self._say(bot, chat_id, tm.BAD_CODE, language)
-            return
-        await self._deliver(bot, chat_id, result)
-
-    async def _turn(
-        self, bot: Bot, chat_id: int, link: str, hint: str | None, event: Event, update_id: int
-    ) -> None:
-        try:
-            result = await self.service.send_linked(CHANNEL, link, event, dedupe_key=f"tg:{update_id}")
-        except ConversationNotFound:
-            result = await self.service.start(CHANNEL, hint, link=link)  # first contact without /start
-        if result is not None:
-            await self._deliver(bot, chat_id, result)
-
-    # -- what the assistant sends ---------------------------------------------------------------
-
-    async def _deliver(self, bot: Bot, chat_id: int, result: TurnResult) -> None:
-        newest: int | None = None
-        for reply in result.replies:
-            pieces = split_message(reply["text"])
-            for piece in pieces[:-1]:
-                await bot.send_message(chat_id, piece)
-            markup = keyboard(reply, result.version)
-            sent = await bot.send_message(chat_id, pieces[-1], reply_markup=markup)
-            newest = sent.message_id if markup is not None else newest
-            if reply.get("document") and reply["document"]["kind"] == "plan":
-                await self._send_plan(bot, chat_id, result, reply["document"])
-        await self._retire_keyboard(bot, chat_id, newest)
-
-    async def _retire_keyboard(self, bot: Bot, chat_id: int, newest: int | None) -> None:
-        """Take the buttons off the question before, so only the newest question can be answered."""
-        previous = await self.service.swap_keyboard(CHANNEL, str(chat_id), newest)
-        if previous is not None and previous != newest:
-            with contextlib.suppress(BadRequest):  # already gone, or the person deleted it
-                await bot.edit_message_reply_markup(chat_id, previous, reply_markup=None)
-
-    async def _send_plan(self, bot: Bot, chat_id: int, result: TurnResult, document: dict[str, Any]) -> None:
-        url = self.plan_links.url(result.evaluation_id, self.clock())
-        await self._say(bot, chat_id, tm.PLAN_LINK, result.language, url=url)
-        html = await self.service.plan_html_for(result.evaluation_id)
-        plan_file = InputFile(html.encode("utf-8"), filename="support-plan.html")
-        await bot.send_document(chat_id, plan_file, caption=document["title"])
-
-    async def _say(self, bot: Bot, chat_id: int, msgid: str, language: str, **params: str) -> None:
-        await bot.send_message(chat_id, self._words(msgid, language, **params))
-
-    def _words(self, msgid: str, language: str, **params: str) -> str:
-        values = {key: Text(value, verbatim=True) for key, value in params.items()}
-        return render(Text(msgid, values), self.service.catalogs.translator(language))
-
-    async def _language(self, link: str, hint: str | None) -> str:
-        current = await self.service.linked(CHANNEL, link)
-        return current.language if current is not None else self.service.catalogs.best_match(hint)
+            result = await call()
+        except RetryAfter as error:
+            raise DeliveryFailed("429 Too Many Requests", retry_after=_seconds(error.retry_after)) from error
+        except BadRequest as error:
+            said = error.message.lower()
+            if any(text in said for text in _DONE_ALREADY):
+                if not gone_is_done and "not modified" not in said:
+                    raise _Gone from error
+                return Sent()
+            raise DeliveryFailed(f"refused: {error.message}", permanent=True) from error
+        except (Forbidden, ChatMigrated) as error:
+            raise DeliveryFailed(f"refused: {error.message}", permanent=True) from error
+        except TelegramError as error:  # 5xx, timeouts, the network: try again
+            raise DeliveryFailed(f"{type(error).__name__}: {error.message}") from error
+        return Sent(str(result.message_id)) if isinstance(result, Message) else Sent()
 
 
-def _toggled(result: TurnResult, choice: str) -> bool:
+class _Gone(Exception):
+    """The message to edit is not there any more."""
+
+
+def _seconds(value: timedelta | float | int) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _toggled(payload: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
     """A toggle on a several-answer question: update that keyboard in place, send nothing new."""
-    only = result.replies[0] if len(result.replies) == 1 else None
-    return bool(only and only["multiple"] and choice != "done" and not choice.startswith("/"))
+    reply = payload["reply"]
+    choice = str(context.get("choice") or "")
+    pressed = context.get("message_id") is not None
+    return bool(
+        payload.get("alone")
+        and reply.get("multiple")
+        and pressed
+        and choice not in {"", "done"}
+        and not choice.startswith("/")
+    )

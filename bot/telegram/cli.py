@@ -5,22 +5,19 @@ from __future__ import annotations
 import asyncio
 import signal
 
-from telegram import Update
-
+from bot.channels.seam import text_limit
 from bot.ids import RandomIds
 from bot.plan_links import PlanLinks
 from bot.service import ChatService
 from bot.settings import Settings, SettingsError
-from bot.telegram.app import build_application, register_commands
-from bot.telegram.channel import TelegramChannel
+from bot.telegram.app import ALLOWED_UPDATES, build_bot, register_commands
+from bot.telegram.runtime import telegram_running
 from bot.telegram.webhook import SECRET_HEADER
 from bot.translations import Catalogs
 from dialogs import Engine, load_default_content
-from storage import create_engine, upgrade_engine
+from storage import create_engine, upgrade_engine, utcnow
 
 __all__ = ["poll", "set_webhook"]
-
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 
 
 def _need_token(settings: Settings) -> str:
@@ -30,32 +27,21 @@ def _need_token(settings: Settings) -> str:
 
 
 async def poll(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Fetch updates with getUpdates and apply them one at a time, until stopped."""
-    token = _need_token(settings)
+    """Fetch updates with getUpdates into the inbox and serve them, until stopped (SIGTERM, Ctrl-C):
+    then the chats in hand finish and their replies are delivered before the process ends."""
+    _need_token(settings)
     db = create_engine(settings.database_url)
     await upgrade_engine(db)
     catalogs = Catalogs()
-    engine = Engine(load_default_content(), RandomIds(), max_text=settings.max_text)
+    engine = Engine(load_default_content(), RandomIds(), max_text=text_limit(settings.max_text))
     service = ChatService(engine, db, catalogs, settings)
     links = PlanLinks(settings.secret_key, settings.public_url, settings.resume_days)
-    application = build_application(
-        token,
-        TelegramChannel(service, links),
-        settings.telegram_api_url or None,
-        polling=True,
-        rate=settings.telegram_rate,
-    )
     stop = stop or _stop_on_signals()
     try:
-        async with application:
-            await application.bot.delete_webhook()  # polling and a webhook cannot both be set
-            await register_commands(application, catalogs)
-            assert application.updater is not None  # noqa: S101 - built with polling=True
-            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-            await application.start()
+        async with telegram_running(settings, service, links, utcnow, polling=True) as telegram:
+            await telegram.bot.delete_webhook()  # polling and a webhook cannot both be set
+            await register_commands(telegram.bot, catalogs)
             await stop.wait()
-            await application.updater.stop()
-            await application.stop()
     finally:
         await db.dispose()
 
@@ -76,11 +62,10 @@ async def set_webhook(settings: Settings) -> str:
     if not settings.public_url.startswith("https://") and not settings.telegram_api_url:
         raise SettingsError("Telegram only calls https addresses: set ICF_PUBLIC_URL to https://...")
     url = f"{settings.public_url}/telegram/webhook"
-    catalogs = Catalogs()
-    application = build_application(token, None, settings.telegram_api_url or None)
-    async with application:
-        await application.bot.set_webhook(
+    bot = build_bot(token, settings.telegram_api_url or None)
+    async with bot:
+        await bot.set_webhook(
             url, secret_token=settings.telegram_webhook_secret, allowed_updates=ALLOWED_UPDATES
         )
-        await register_commands(application, catalogs)
+        await register_commands(bot, Catalogs())
     return f"{url} (Telegram sends the secret in {SECRET_HEADER})"

@@ -1,16 +1,12 @@
-"""Telegram's own words: what only a Telegram chat needs to say."""
+"""Telegram's own words: what only a Telegram chat needs to say (the rest: bot/channels/messages.py)."""
 
 from __future__ import annotations
 
 from dialogs.i18n import N_
 
-STALE_BUTTON = N_("That button is from an earlier question. Please use the newest one.")
-ONLY_TEXT = N_("Sorry, I can only read text. Please type your answer or tap a button.")
-EDITED = N_("I keep what you first sent. To change an answer, type back and answer again.")
-PLAN_LINK = N_("You can open your plan to print or save it here: {url}")
-RESUME_USAGE = N_("Please send your code after the command, like this: /resume ABCD-EFGH-JKMNP")
-BAD_CODE = N_("That code did not work. Please check it and try again.")
-SLOW_DOWN = N_("You are sending messages very fast. Please wait a moment.")
+# In a group: the check is done one to one, never in front of the group.
+GROUP_PRIVATE = N_("Hello! I do the check one to one, not in a group. Tap the button to talk to me alone.")
+OPEN_PRIVATE = N_("Talk to me alone")
 
 # Shown in Telegram's command menu (setMyCommands): short, one line each.
 COMMAND_START = N_("Start or carry on with your check")
@@ -22,5 +18,6 @@ COMMAND_SUMMARY = N_("See your answers so far")
 COMMAND_LANGUAGE = N_("Change the language")
 COMMAND_HELP = N_("How this works")
 COMMAND_DELETE = N_("Delete everything you told me")
+COMMAND_PRIVACY = N_("Who sees your answers")
 
 __all__ = [name for name in dir() if name.isupper()]

@@ -20,6 +20,7 @@ from bot.board.errors import install_board_errors
 from bot.board.methods import AllowEveryMethod
 from bot.board.pages import board_templates
 from bot.board.service import BoardService
+from bot.channels.seam import text_limit
 from bot.ids import RandomIds
 from bot.plan_links import PlanLinks
 from bot.retention import retention_running
@@ -59,7 +60,9 @@ def create_app(
         db = create_engine(settings.database_url)
         if settings.migrate_on_start:
             await upgrade_engine(db)
-        engine = Engine(load_default_content(), ids or RandomIds(clock), max_text=settings.max_text)
+        engine = Engine(
+            load_default_content(), ids or RandomIds(clock), max_text=text_limit(settings.max_text)
+        )
         service = ChatService(engine, db, catalogs, settings, clock)
         app.state.db = db
         app.state.service = service

@@ -20,7 +20,7 @@ from bot.cli.main import main
 from bot.plan_links import PlanLinks
 from bot.retention import retention_running, run_retention
 from bot.settings import Settings
-from storage import Evaluation, Organisation, TelegramInbox, TranscriptEntry
+from storage import Evaluation, InboxMessage, Organisation, TranscriptEntry
 from tests.conftest import Clock
 from tests.fakes import updates
 from tests.telegram.conftest import TelegramDriver, bot_api, telegram_app  # noqa: F401 - fixtures
@@ -83,12 +83,12 @@ async def test_delete_over_telegram_empties_what_telegram_delivered(telegram: Te
     await telegram.tap("High")
     await telegram.send(updates.message(STORY))
     rows = await every_row(telegram.app)
-    assert found(rows, STORY) and all(table != "telegram_inbox" for table, _ in found(rows, STORY))
+    assert found(rows, STORY) and all(table != "inbox" for table, _ in found(rows, STORY))
     await telegram.send(updates.message("/delete"))
     await telegram.tap("Yes, delete it all")
     assert found(await every_row(telegram.app), STORY, "Quiet Otters Club") == []
     async with telegram.app.state.service.sessions() as session:
-        inbox = (await session.execute(select(TelegramInbox))).scalars().all()
+        inbox = (await session.execute(select(InboxMessage))).scalars().all()
     assert inbox and all(row.payload == {} and row.processed_at for row in inbox)  # ids kept for repeats
 
 

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from bot.settings import Settings
 from bot.web import create_app
-from storage import inbox
+from storage import inbox, outbox, transaction
 from tests.conftest import Clock, FixedIds
 from tests.fakes.bot_api import FakeBotApi, RunningFake
 
@@ -46,6 +46,9 @@ class TelegramDriver:
         self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
     async def post(self, update: dict[str, Any], secret: str | None = WEBHOOK_SECRET) -> httpx.Response:
+        query = update.get("callback_query")
+        if query is not None:  # the fake can then tell whose button press an answer is about
+            self.bot_api.queries[query["id"]] = int(query["message"]["chat"]["id"])
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
         return await self.http.post("/telegram/webhook", json=update, headers=headers)
 
@@ -57,14 +60,19 @@ class TelegramDriver:
         await self.settled()
         return self.bot_api.texts()[before:]
 
-    async def settled(self) -> None:
-        sessions = self.app.state.service.sessions
-        for _ in range(500):
-            async with sessions() as session:
-                if await inbox.pending_count(session) == 0:
-                    return
+    async def settled(self, within: float = 15.0, *, holding: bool = True) -> None:
+        """Wait until every update stored is applied and every reply owed has reached the Bot API
+        (``holding=False``: also every answer to a button press and every old keyboard taken away)."""
+        worker = self.app.state.telegram.worker
+        for _ in range(int(within / 0.01)):
+            async with transaction(self.app.state.db) as connection:
+                waiting = await inbox.pending_count(connection) + await outbox.unsent_count(
+                    connection, holding=holding
+                )
+            if waiting == 0 and await worker.settled():
+                return
             await asyncio.sleep(0.01)
-        raise AssertionError("the inbox did not empty")
+        raise AssertionError("the inbox or the outbox did not empty")
 
     async def tap(self, label_part: str) -> list[str]:
         from tests.fakes.updates import callback

@@ -7,13 +7,15 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.settings import Settings, SettingsError
 from bot.telegram import cli
 from bot.telegram.text import split_message
 from bot.translations import Catalogs
 from dialogs import messages
-from storage import create_engine, create_sessionmaker, inbox, upgrade_engine
+from storage import create_engine, inbox, transaction, upgrade_engine
+from storage.inbox import Arrived
 from tests.fakes import updates
 from tests.fakes.bot_api import FakeBotApi
 
@@ -56,16 +58,15 @@ async def test_set_webhook_registers_the_secret_and_the_menu(settings: Settings,
         await cli.set_webhook(replace(configured, telegram_webhook_secret=""))
 
 
-async def test_a_429_is_retried_and_the_input_applied_once(
+async def test_a_429_waits_for_its_retry_after_and_the_input_is_applied_once(
     telegram: TelegramDriver, bot_api: FakeBotApi
 ) -> None:
-    bot_api.fail_next["sendMessage"] = 1
+    bot_api.fail("sendMessage", "429", seconds=1)
     shown = await telegram.send(updates.message("/start"))
     assert len(shown) == 1 and "Which language" in shown[0]
-    assert [c.method for c in bot_api.calls if c.method.startswith("sendMessage")][:2] == [
-        "sendMessage#429",
-        "sendMessage",
-    ]
+    tries = [c for c in bot_api.calls if c.method.startswith("sendMessage")]
+    assert [c.method for c in tries] == ["sendMessage#429", "sendMessage"]
+    assert tries[1].at - tries[0].at >= 0.95  # Telegram's retry_after, honoured
     history = await telegram.app.state.service.linked("telegram", str(updates.CHAT_ID))
     assert history is not None and history.step == "choose_language"
 
@@ -79,25 +80,26 @@ def test_long_messages_split_between_words() -> None:
     assert split_message(paragraphs) == ["a" * 3000, "b" * 3000]
 
 
-async def test_the_inbox_keeps_each_chats_order_through_failures(database_url: str) -> None:
+async def test_the_inbox_drops_repeats_and_keeps_each_chats_order(database_url: str) -> None:
     db = create_engine(database_url)
     await upgrade_engine(db)
-    sessions = create_sessionmaker(db)
     now = datetime(2026, 11, 23, 9, tzinfo=UTC)
     try:
-        async with sessions.begin() as session:
-            for update_id, chat_id in [(1, 10), (2, 20), (3, 10)]:
-                assert await inbox.store_update(session, update_id, chat_id, {"update_id": update_id}, now)
-            assert not await inbox.store_update(session, 1, 10, {"update_id": 1}, now)  # repeat dropped
-        async with sessions.begin() as session:
-            first = [row.update_id for row in await inbox.claim_chat(session, now)]
-            second = [row.update_id for row in await inbox.claim_chat(session, now)]
-            await inbox.mark_failed(session, 1, 1, [3], now)  # update 1 failed: 3 must wait behind it
-            assert await inbox.claim_chat(session, now) == []
-        assert (first, second) == ([1, 3], [2])
-        later = now + timedelta(seconds=61)
-        async with sessions.begin() as session:
-            assert [row.update_id for row in await inbox.claim_chat(session, later)] == [1, 3]
+        async with transaction(db) as connection:
+            stored = [
+                Arrived("telegram", str(update_id), str(chat_id), {"update_id": update_id}, update_id)
+                for update_id, chat_id in [(3, 10), (2, 20), (1, 10)]
+            ]
+            assert await inbox.store(connection, stored, now) == 3
+            assert await inbox.store(connection, stored[:1], now) == 0  # a repeat is dropped
+            first = [m.message_key for m in await inbox.pending(connection, "telegram", "10")]
+            assert first == ["1", "3"]  # update_id order, whatever the order they came in
+            waiting = await inbox.pending(connection, "telegram", "10")
+            await inbox.hold_back(connection, "telegram", "10", now + timedelta(seconds=2))
+            await inbox.mark_processed(connection, waiting[0].id, now)
+            later = await inbox.pending(connection, "telegram", "10")
+        assert [m.message_key for m in later] == ["3"] and later[0].not_before == now + timedelta(seconds=2)
+        assert later[0].payload == {"update_id": 3}
     finally:
         await db.dispose()
 
@@ -118,3 +120,29 @@ async def test_a_chat_waiting_on_telegram_does_not_hold_up_the_others(
     release.set()
     await telegram.settled()
     assert bot_api.texts(slow) == bot_api.texts(quick)  # the same welcome, only later
+
+
+async def test_retention_keeps_what_telegram_sent_only_a_while(
+    telegram: TelegramDriver, settings: Settings
+) -> None:
+    from bot.retention import run_retention
+    from storage import InboxMessage, Lane, OutboxMessage, utcnow
+
+    await telegram.send(updates.message("/start"))
+    await telegram.send(updates.in_group("hello everyone"))  # a lane for the group, nothing linked to it
+    sessions = telegram.app.state.service.sessions
+
+    async def rows(model: type) -> int:
+        async with transaction(telegram.app.state.db) as connection:
+            return len((await connection.execute(select(model))).all())
+
+    assert (await rows(OutboxMessage), await rows(InboxMessage), await rows(Lane)) == (1, 2, 2)
+    now = utcnow()
+    report = await run_retention(sessions, settings, now + timedelta(days=1))
+    assert report.outbox_messages == 0 and await rows(OutboxMessage) == 1  # kept for the channel's reports
+    report = await run_retention(sessions, settings, now + timedelta(days=3))
+    assert report.outbox_messages == 1 and await rows(OutboxMessage) == 0
+    assert await rows(InboxMessage) == 2  # repeats are still dropped for a week
+    report = await run_retention(sessions, settings, now + timedelta(days=8))
+    assert report.telegram_updates == 2 and await rows(InboxMessage) == 0
+    assert await rows(Lane) == 1  # the private chat's, linked to its conversation; the group's went

@@ -10,6 +10,7 @@ import segno
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, Response
 
+from bot.channels.seam import InAnswer, Origin
 from bot.service import ChatService, ResumeCodeInvalid, TurnResult
 from bot.web.deps import ConversationToken, PublicOrigin, Service
 from bot.web.limits import check_text
@@ -27,7 +28,8 @@ from dialogs import Event
 
 __all__ = ["router"]
 
-CHANNEL = "web"
+# The web chat through the channel seam: buttons, and the replies in the HTTP answer.
+WEB = Origin(InAnswer("web"))
 router = APIRouter(prefix="/api", tags=["chat"])
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorOut},
@@ -65,7 +67,7 @@ class ConversationResponse(Response):
 )
 async def start_conversation(service: Service, body: StartIn | None = None) -> Response:
     """Start a new evaluation; the reply carries the token for every later call."""
-    result = await service.start(CHANNEL, body.language if body else None)
+    result = await service.start(WEB, body.language if body else None)
     return ConversationResponse(result, status.HTTP_201_CREATED)
 
 
@@ -78,7 +80,7 @@ async def send_message(
     check_text(body.text, service.settings.max_text)
     event = Event.text(body.text) if body.text is not None else Event.choice(body.choice or "")
     return ConversationResponse(
-        await service.send(conversation_id, token, event, CHANNEL, body.client_message_id)
+        await service.send(conversation_id, token, event, WEB, body.client_message_id)
     )
 
 
@@ -138,7 +140,7 @@ async def resume(body: ResumeIn, service: Service, request: Request) -> Response
     client = client_address(request.scope)
     guard.before(client, body.code)
     try:
-        return ConversationResponse(await service.resume(body.code, CHANNEL, request_id=body.request_id))
+        return ConversationResponse(await service.resume(body.code, WEB, request_id=body.request_id))
     except ResumeCodeInvalid:
         guard.failed(client)
         raise

@@ -23,7 +23,7 @@ from alembic import op
 from storage.models import UTCDateTime
 
 revision = "0006_board"
-down_revision = "0004"
+down_revision = "0005_outbox"
 branch_labels = None
 depends_on = None
 
