@@ -311,7 +311,8 @@ class Engine:
         assert declared.stores is not None  # noqa: S101 - a declaration without an action stores
         declared.stores.put(self._asking(turn), value)
         self._fire(turn, "proceed")
-        if declared.english and turn.state.language != "en" and _not_english(value):
+        state = turn.state
+        if declared.english and state.language != "en" and not state.no_english and _not_english(value):
             self._ask_in_english(turn, declared)
 
     def _fire(self, turn: _Turn, trigger: str) -> None:
@@ -448,6 +449,8 @@ class Engine:
             turn.lines.append(Text(m.CANNOT_SKIP))
             return
         if declared.side:
+            if declared.step == Step.IN_ENGLISH:
+                turn.state.no_english = True  # once is enough to ask a person who does not want to
             self._leave_side(turn)
             return
         if declared.kind is not None and declared.kind.multiple and declared.stores is not None:

@@ -249,6 +249,7 @@ class ConversationState:
     after: Position | None = None  # where a side question (an English version, say) returns to
     previous: Previous | None = None  # last year's answers, from a return code
     return_code_given: bool = False
+    no_english: bool = False  # skipped "add it in English too?" once: not asked again
 
     def to_json(self) -> dict[str, Any]:
         """The same as ``dataclasses.asdict`` (a test holds them equal), written out: it runs every turn."""
@@ -266,6 +267,7 @@ class ConversationState:
             "after": self.after.to_json() if self.after else None,
             "previous": self.previous.to_json() if self.previous else None,
             "return_code_given": self.return_code_given,
+            "no_english": self.no_english,
         }
 
     @classmethod
@@ -289,6 +291,7 @@ class ConversationState:
             after=position(data.get("after")),
             previous=Previous.from_json(previous) if previous else None,
             return_code_given=bool(data.get("return_code_given", False)),
+            no_english=bool(data.get("no_english", False)),
         )
 
     def copy(self) -> ConversationState:

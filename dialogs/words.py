@@ -33,6 +33,8 @@ _LETTERS = str.maketrans(
         "\u0622": "\u0627",  # alef with madda
     }
 )
+# Romanian s and t with a cedilla (the old keyboards) and with a comma below (the right letters).
+_ROMANIAN = str.maketrans({"\u015f": "\u0219", "\u0163": "\u021b"})
 _PUNCTUATION = " .!?,;:'\"()[]{}-–—…؟،۔।॥"
 
 
@@ -57,7 +59,7 @@ def ascii_digits(value: str) -> str:
 
 def fold(value: str) -> str:
     """The form two spellings of the same word share."""
-    folded = unicodedata.normalize("NFKC", value).casefold()
+    folded = unicodedata.normalize("NFKC", value).casefold().translate(_ROMANIAN)
     if any("\u0600" <= ch <= "\u06ff" for ch in folded):
         folded = _ARABIC_MARKS.sub("", folded).translate(_LETTERS)
     folded = ascii_digits(folded)

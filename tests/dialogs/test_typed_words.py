@@ -151,3 +151,29 @@ def test_a_story_in_another_language_can_have_an_english_version(engine: Engine)
     assert given.story == "Rodzice sami prowadzą zajęcia."  # the original is kept as written
     assert given.english == {"story": "Parents run the sessions themselves."}
     assert given.action == "Zaprosić nowych rodziców."
+
+
+def test_a_person_who_skips_the_english_version_is_not_asked_again(engine: Engine) -> None:
+    context = Context(translator=gettext.NullTranslations(), languages=("en", "ro"))
+    chat = Dialog(engine, context)
+    for said in [
+        None,
+        "@ro",
+        "@activity",
+        "Prietenii Parcului",
+        "Plimbări",
+        "@trusting",
+        "@celebrating",
+        "@done",
+        "@4",
+    ]:
+        chat.send(said)
+    chat.check(
+        [
+            ("Părinții conduc întâlnirile.", "in_english", "Would you like to add it in English too?"),
+            ("/skip", "support", "What would help"),
+            ("@done", "action", "what is one thing you will do"),
+            ("Invităm părinți noi în fiecare lună.", "action_owner", "Who will do it?"),  # not asked again
+        ]
+    )
+    assert chat.state is not None and chat.state.no_english

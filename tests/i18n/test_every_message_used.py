@@ -99,7 +99,7 @@ def _msgids(value: object) -> set[str]:
     if isinstance(value, tuple):  # a plural: the catalog's id is the singular
         return {value[0]}
     if isinstance(value, dict):
-        return {v for v in value.values() if isinstance(v, str)}
+        return {v if isinstance(v, str) else v[0] for v in value.values() if isinstance(v, str | tuple)}
     return set()
 
 

@@ -5,12 +5,18 @@ reply read back for English."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import httpx
 import pytest
 from babel.messages.pofile import read_po
+from fastapi import FastAPI
 
+from bot.settings import Settings
 from bot.translations import LOCALES_DIR
+from bot.web import create_app
+from tests.conftest import Clock, FixedIds
 from tests.web.chat_client import ApiChat
 
 NON_LATIN = {"ur", "ar", "pa", "gu"}
@@ -105,12 +111,25 @@ class ReadBack:
             raise AssertionError(f"nothing to answer at {step}")
 
 
+@pytest.fixture
+async def unhurried(settings: Settings, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
+    """The app without its per-minute limits: a whole evaluation here takes a second, not twenty
+    minutes, and a person's pace is not what this test is about."""
+    app: FastAPI = create_app(
+        replace(settings, rate_per_client=0, rate_per_conversation=0), clock=clock, ids=FixedIds()
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield http
+
+
 @pytest.mark.parametrize("speaker", SPEAKERS, ids=lambda s: s.language)
 @pytest.mark.parametrize("scope", ["annual", "activity"])
 async def test_a_whole_evaluation_reads_in_the_persons_language(
-    client: httpx.AsyncClient, speaker: Speaker, scope: str
+    unhurried: httpx.AsyncClient, speaker: Speaker, scope: str
 ) -> None:
-    chat = ApiChat(client)
+    chat = ApiChat(unhurried)
     await chat.start(language=None)
     talk = ReadBack(chat, speaker)
     await talk.tap(speaker.language)

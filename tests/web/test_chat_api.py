@@ -30,10 +30,10 @@ async def test_full_annual_evaluation_ends_with_the_plan_and_a_queued_submission
         "English",
         "العربية",
         "ગુજરાતી",
-        "ਪੰਜਾਬੀ",
+        "ਪੰਜਾਬੀ (ਗੁਰਮੁਖੀ)",  # which script, for Punjabi readers of either
         "polski",
         "română",
-        "اردو",
+        "اردو (شاہ مکھی پڑھنے والے پنجابی بھی)",  # and Punjabi speakers who read Urdu script
     ]  # each language in its own name and script
     assert "What would you like to do?" in chat.last["replies"][0]["text"]
     for said in ["@annual", "@team", "Kirklees Youth Trust", "Blue Team"]:
