@@ -16,6 +16,7 @@ from types import ModuleType
 
 from babel.messages.pofile import read_po
 
+from bot.channels import messages as channel_messages
 from bot.cli import messages as cli_messages
 from bot.telegram import messages as telegram_messages
 from bot.translations import LOCALES_DIR
@@ -25,7 +26,8 @@ from dialogs.content import load_default_content
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES: dict[str, ModuleType] = {
-    module.__name__: module for module in (messages, telegram_messages, cli_messages, page_messages)
+    module.__name__: module
+    for module in (messages, telegram_messages, cli_messages, channel_messages, page_messages)
 }
 TEMPLATE_NAME = re.compile(r"\bm\.([A-Z][A-Z0-9_]*)\b")  # templates get dialogs.messages as `m`
 
