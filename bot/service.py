@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.channels import messages as words
 from bot.channels.seam import Origin
 from bot.ids import new_evaluation_id, new_token, normalise_code
+from bot.rechecks import calendar_file
 from bot.render import render_reply
 from bot.resumes import already_resumed, resume_token
 from bot.settings import Settings
@@ -34,7 +35,12 @@ from dialogs import (
     Event,
     EventKind,
     IssueResumeCode,
+    IssueReturnCode,
+    Listed,
     Outcome,
+    Plan,
+    Previous,
+    Remind,
     Status,
     Step,
     Submit,
@@ -43,12 +49,14 @@ from dialogs import (
     render,
     render_plan_html,
 )
+from dialogs.state import Answers, ApproachAnswers
 from storage import (
     TranscriptEntry,
     create_sessionmaker,
     hash_secret,
     inbox,
     outbox,
+    reminders,
     secrets_match,
     transaction,
     utcnow,
@@ -67,6 +75,7 @@ __all__ = [
     "ConversationNotFound",
     "PlanNotReady",
     "ResumeCodeInvalid",
+    "ReturnCodeInvalid",
     "StaleChoice",
     "TurnBusy",
     "TurnResult",
@@ -92,6 +101,10 @@ class ConversationNotFound(LookupError):
 
 class ResumeCodeInvalid(LookupError):
     """The code is wrong, used already or expired."""
+
+
+class ReturnCodeInvalid(LookupError):
+    """No finished evaluation has that return code (or it was deleted)."""
 
 
 class PlanNotReady(LookupError):
@@ -152,13 +165,27 @@ class ChatService:
 
     # -- public API -----------------------------------------------------------------------------
 
-    async def start(self, origin: Origin, language: str | None = None) -> TurnResult:
-        """A new evaluation; a chat on a messenger (``origin.address``) is linked to it."""
-        chosen = self.catalogs.best_match(language)
-        outcome = self.engine.start(self._context(chosen, origin=origin), chosen)
+    async def start(
+        self,
+        origin: Origin,
+        language: str | None = None,
+        *,
+        return_code: str | None = None,
+        follows: str | None = None,
+    ) -> TurnResult:
+        """A new evaluation; a chat on a messenger (``origin.address``) is linked to it.
+
+        It starts from last year's answers when ``return_code`` is a finished evaluation's return
+        code, or ``follows`` names one the caller has already vouched for (the same chat finished it).
+        Raises ReturnCodeInvalid for a code that names none.
+        """
         token = new_token()
         async with transaction(self.db) as connection:
             now = self.clock()
+            before = await self._last_year(connection, return_code, follows)
+            previous = _previous(before) if before is not None else None
+            chosen = self.catalogs.best_match(language or (before.language if before else None))
+            outcome = self.engine.start(self._context(chosen, origin=origin), chosen, previous)
             conversation = Conversation(
                 id=new_evaluation_id(),
                 channel=origin.channel.name,
@@ -171,12 +198,26 @@ class ChatService:
                 step=outcome.state.position.step,
                 state={},
                 answers={},
+                follows_id=before.id if before is not None else None,
             )
             replies = await self._apply(connection, conversation, None, outcome, origin, None, new=True)
             if origin.address is not None:
                 await set_link(connection, origin.channel.name, origin.address, conversation.id, now)
         self._queued(origin)
         return self._result(conversation, replies, token=token)
+
+    async def _last_year(
+        self, connection: AsyncConnection, return_code: str | None, follows: str | None
+    ) -> Conversation | None:
+        if return_code is not None:
+            found = await store.by_return_code(connection, self._hash(normalise_code(return_code)))
+            if found is None or found.status not in FINISHED:
+                raise ReturnCodeInvalid
+            return found
+        if follows is not None:
+            found = await store.load(connection, follows)
+            return found if found is not None and found.status in FINISHED else None
+        return None
 
     async def send(
         self,
@@ -278,6 +319,24 @@ class ChatService:
         self._queued(None if left else origin)
         return self._result(conversation, replies, token=token)
 
+    async def send_due_reminders(self) -> int:
+        """Queue today's reminders in the outbox, each claimed in the same transaction: sent once,
+        by whichever process gets there first, and delivered like any other message."""
+        now = self.clock()
+        async with transaction(self.db) as connection:
+            due = await reminders.claim_due(connection, now.date(), now)
+            items = [self._reminder(reminder) for reminder in due]
+            await outbox.add(connection, items, utcnow())
+        if items:
+            self._queued(None)
+        return len(items)
+
+    def _reminder(self, due: reminders.Due) -> Queued:
+        names = Listed(tuple(Text(self.engine.content.approach(a).name) for a in due.approaches))
+        text = render(Text(words.REMINDER, {"names": names}), self.catalogs.translator(due.language))
+        payload = {"text": text, "reminder": True}  # a channel may need a template for it (WhatsApp)
+        return Queued(due.channel, due.address, Kind.NOTICE, payload, due.language, due.evaluation_id)
+
     async def say(
         self,
         origin: Origin,
@@ -317,13 +376,25 @@ class ChatService:
             await store.save(connection, conversation)
         return code
 
-    async def plan_html_for(self, evaluation_id: str) -> str:
-        """The plan of an evaluation the caller has already authorised (a linked chat)."""
+    async def plan_html_for(self, evaluation_id: str, links: dict[str, str] | None = None) -> str:
+        """The plan of an evaluation the caller has already authorised (a linked chat, a signed link);
+        ``links``: the page's own addresses, such as its calendar file."""
+        conversation = await self._finished(evaluation_id)
+        return self._plan(conversation, links)
+
+    async def calendar_for(self, evaluation_id: str) -> bytes:
+        """The plan's re-check dates as a calendar file, for a caller that has authorised it."""
+        conversation = await self._finished(evaluation_id)
+        plan = self._built_plan(conversation)
+        translator = self.catalogs.translator(conversation.language)
+        return calendar_file(plan, conversation.id, translator, self.clock())
+
+    async def _finished(self, evaluation_id: str) -> Conversation:
         async with self.db.connect() as connection:
             conversation = await store.load(connection, evaluation_id)
         if conversation is None:
             raise ConversationNotFound(evaluation_id)
-        return self._plan(conversation)
+        return conversation
 
     async def everything(
         self, evaluation_id: str, token: str
@@ -338,14 +409,17 @@ class ChatService:
             conversation = await self._authorised(connection, evaluation_id, token)
         return self._plan(conversation)
 
-    def _plan(self, conversation: Conversation) -> str:
-        if conversation.status not in {Status.COMPLETED, Status.SUBMITTED}:
+    def _built_plan(self, conversation: Conversation) -> Plan:
+        if conversation.status not in FINISHED:
             raise PlanNotReady(conversation.id)
-        language = conversation.language
         made_on = conversation.completed_at.date() if conversation.completed_at else None
-        plan = build_plan(_state_of(conversation), self.engine.content, made_on)
+        return build_plan(_state_of(conversation), self.engine.content, made_on)
+
+    def _plan(self, conversation: Conversation, links: dict[str, str] | None = None) -> str:
+        plan = self._built_plan(conversation)
+        language = conversation.language
         translator = self.catalogs.translator(language)
-        return render_plan_html(plan, translator, language, self._direction(language), made_on)
+        return render_plan_html(plan, translator, language, self._direction(language), plan.made_on, links)
 
     # -- one turn -------------------------------------------------------------------------------
 
@@ -454,7 +528,7 @@ class ChatService:
         if keep and event is not None:
             lines.append(self._input_line(conversation, event, channel, now, client_message_id, label))
         await self._store_state(connection, conversation, outcome.state)
-        await self._carry_out(connection, conversation, outcome, now)
+        await self._carry_out(connection, conversation, outcome, now, origin)
         lines += [
             store.transcript_row(
                 conversation, direction="out", channel=channel, at=now, text=reply["text"], payload=reply
@@ -572,10 +646,29 @@ class ChatService:
             await organisation_list.link_organisation(connection, conversation, answers.get("organisation"))
 
     async def _carry_out(
-        self, connection: AsyncConnection, conversation: Conversation, outcome: Outcome, now: datetime
+        self,
+        connection: AsyncConnection,
+        conversation: Conversation,
+        outcome: Outcome,
+        now: datetime,
+        origin: Origin,
     ) -> None:
         for effect in outcome.effects:
-            if isinstance(effect, IssueResumeCode):
+            if isinstance(effect, IssueReturnCode):
+                conversation.return_code_hash = self._hash(normalise_code(effect.code))
+            elif isinstance(effect, Remind) and origin.address is not None:
+                ids = effect.approaches
+                await reminders.add(
+                    connection,
+                    conversation.id,
+                    origin.channel.name,
+                    origin.address,
+                    effect.on,
+                    ids,
+                    conversation.language,
+                    now,
+                )
+            elif isinstance(effect, IssueResumeCode):
                 conversation.resume_code_hash = self._hash(normalise_code(effect.code))
                 conversation.resume_expires_at = now + timedelta(days=self.settings.resume_days)
             elif isinstance(effect, Complete):
@@ -598,6 +691,7 @@ class ChatService:
             language_names=self.catalogs.names,
             today=self.clock().date(),
             tap_choices=origin.channel.abilities.buttons,
+            reminders=origin.channel.abilities.reminders and origin.address is not None,
         )
 
     def _direction(self, language: str) -> str:
@@ -630,6 +724,40 @@ class ChatService:
             repeated=repeated,
             resume_code=resume_code,
         )
+
+
+FINISHED = frozenset({Status.COMPLETED, Status.SUBMITTED})
+
+
+def _previous(before: Conversation) -> Previous:
+    """Last year's evaluation as the new one offers it back: who it was for and what was answered, with
+    the first year's scores to measure from (carried forward from year to year)."""
+    state = _state_of(before)
+    answered = state.answers
+    when = before.submitted_at or before.completed_at or before.created_at
+    kept = Answers(
+        scope=answered.scope,
+        level=answered.level,
+        organisation=answered.organisation,
+        unit=answered.unit,
+        activity=answered.activity,
+        approaches=list(answered.approaches),
+        by_approach={
+            approach: ApproachAnswers(
+                checklist=dict(given.checklist), score=given.score, confidence=given.confidence
+            )
+            for approach, given in answered.by_approach.items()
+        },
+        restorative=dict(answered.restorative),
+    )
+    scores = {a: g.score for a, g in answered.by_approach.items() if g.score is not None}
+    first = state.previous
+    return Previous(
+        year=when.year,
+        answers=kept,
+        baseline_year=first.baseline_year if first else when.year,
+        baseline_scores=dict(first.baseline_scores) if first else scores,
+    )
 
 
 def _resume_code(outcome: Outcome) -> str | None:

@@ -17,9 +17,10 @@ from dialogs.events import (
     IssueResumeCode,
     IssueReturnCode,
     Outcome,
+    Remind,
     Submit,
 )
-from dialogs.i18n import Text, Translator, render
+from dialogs.i18n import Listed, Text, Translator, render
 from dialogs.plan import Plan, build_plan, render_plan_html
 from dialogs.replies import Choice, ChoiceKind, Document, Place, Reply
 from dialogs.state import ConversationState, Previous, Scope, SentTo, Status
@@ -43,10 +44,12 @@ __all__ = [
     "Ids",
     "IssueResumeCode",
     "IssueReturnCode",
+    "Listed",
     "Outcome",
     "Place",
     "Plan",
     "Previous",
+    "Remind",
     "Reply",
     "Scope",
     "SentTo",

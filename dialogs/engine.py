@@ -33,6 +33,7 @@ from dialogs.events import (
     IssueResumeCode,
     IssueReturnCode,
     Outcome,
+    Remind,
     Submit,
     clean_name,
     clean_text,
@@ -40,7 +41,7 @@ from dialogs.events import (
 from dialogs.flow import build_machine
 from dialogs.i18n import Text, counted, render
 from dialogs.kinds import SAME_ID, STAY, AnswerField, Asking, Done, Rejected, Saved, pick
-from dialogs.plan import build_plan, plan_lines
+from dialogs.plan import build_plan, plan_lines, written_date
 from dialogs.prompts import Prompter, review_lines
 from dialogs.replies import Document, Reply
 from dialogs.state import (
@@ -619,6 +620,15 @@ class Engine:
     def _act_finished(self, turn: _Turn, choice: str) -> None:
         if choice == "send":
             self._fire(turn, "reconsider")
+        elif choice == "remind":
+            state = turn.state
+            rechecks = build_plan(state, self.content, turn.context.today).rechecks
+            if rechecks:
+                day = rechecks[0].on
+                turn.effects.append(Remind(day, tuple(r.approach for r in rechecks if r.on == day)))
+                state.reminder_set = True
+                said = Text(written_date(day, state.language), verbatim=True)
+                turn.lines.append(Text(m.REMINDER_SET, {"date": said}))
 
     def _act_confirm_delete(self, turn: _Turn, choice: str) -> None:
         state = turn.state

@@ -28,6 +28,7 @@ __all__ = [
     "IssueResumeCode",
     "IssueReturnCode",
     "Outcome",
+    "Remind",
     "Submit",
     "clean_name",
     "clean_text",
@@ -97,6 +98,7 @@ class Context:
     language_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # each in itself
     today: date | None = None  # for dates the plan suggests (a re-check in six months)
     tap_choices: bool = False  # the channel shows choices as buttons to tap, not numbers to type
+    reminders: bool = False  # the channel can send a reminder later, on a day the person asks for
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,14 @@ class IssueReturnCode:
     """A code that starts next year's evaluation from this one's answers."""
 
     code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Remind:
+    """Send the person a reminder on ``on`` for a quick re-check of ``approaches``."""
+
+    on: date
+    approaches: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +137,7 @@ class Erase:
     """The person asked to delete everything they gave."""
 
 
-Effect = IssueResumeCode | IssueReturnCode | Submit | Complete | Erase
+Effect = IssueResumeCode | IssueReturnCode | Remind | Submit | Complete | Erase
 
 
 @dataclass(frozen=True, slots=True)

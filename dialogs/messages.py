@@ -197,6 +197,12 @@ SUBMITTED_LEAD = N_(
 )
 KEPT_DRAFT = N_("I have not sent it. Your answers stay saved, and you can send them later.")
 SEND_NOW = N_("Send it now")
+# TRANSLATORS: a button; {date} is a date such as 23 May 2027.
+REMIND_ME = N_("Remind me on {date}")
+# TRANSLATORS: {date} is a date such as 23 May 2027.
+REMINDER_SET = N_(
+    "I will send you a reminder here on {date}, for a quick check of the parts that scored low."
+)
 FINISHED = N_("This check is finished. Thank you for taking part!")
 
 # Moving around --------------------------------------------------------------------------------

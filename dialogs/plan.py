@@ -27,6 +27,7 @@ from dialogs.i18n import Listed, Text, Translator, render
 from dialogs.state import ApproachAnswers, ConversationState, Scope, SentTo, Status
 
 __all__ = [
+    "written_date",
     "ApproachResult",
     "Plan",
     "Priority",
@@ -297,8 +298,12 @@ def _action_lines(plan: Plan) -> list[Text]:
     return found or [Text(m.PLAN_NO_ACTIONS)]
 
 
-def _date(day: date, language: str) -> str:
+def written_date(day: date, language: str) -> str:
+    """A date as people write it in the language ("23 May 2027" in British English)."""
     return format_date(day, format="long", locale=_locale(language))
+
+
+_date = written_date
 
 
 def plan_lines(plan: Plan, language: str = "en") -> list[Text]:

@@ -250,6 +250,7 @@ class ConversationState:
     previous: Previous | None = None  # last year's answers, from a return code
     return_code_given: bool = False
     no_english: bool = False  # skipped "add it in English too?" once: not asked again
+    reminder_set: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The same as ``dataclasses.asdict`` (a test holds them equal), written out: it runs every turn."""
@@ -268,6 +269,7 @@ class ConversationState:
             "previous": self.previous.to_json() if self.previous else None,
             "return_code_given": self.return_code_given,
             "no_english": self.no_english,
+            "reminder_set": self.reminder_set,
         }
 
     @classmethod
@@ -292,6 +294,7 @@ class ConversationState:
             previous=Previous.from_json(previous) if previous else None,
             return_code_given=bool(data.get("return_code_given", False)),
             no_english=bool(data.get("no_english", False)),
+            reminder_set=bool(data.get("reminder_set", False)),
         )
 
     def copy(self) -> ConversationState:

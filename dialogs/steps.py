@@ -29,6 +29,7 @@ from dialogs.kinds import (
     Typed,
     TypedOrPicked,
 )
+from dialogs.plan import build_plan, written_date
 from dialogs.state import ConversationState, Scope, SentTo
 
 __all__ = ["SHORT_LIST", "STEPS", "Declared", "Go", "Step", "change_fields", "declared"]
@@ -311,7 +312,20 @@ def _destinations(asking: Asking) -> list[tuple[str, Text]]:
 
 
 def _finished_options(asking: Asking) -> list[tuple[str, Text]]:
-    return [] if asking.state.answers.reference else [("send", Text(m.SEND_NOW))]
+    send = [] if asking.state.answers.reference else [("send", Text(m.SEND_NOW))]
+    day = recheck_day(asking)
+    remind = [("remind", Text(m.REMIND_ME, {"date": Text(day, verbatim=True)}))] if day else []
+    return send + remind
+
+
+def recheck_day(asking: Asking) -> str | None:
+    """The day to offer a reminder on (scores of 1 or 2 suggest a re-check), where the channel can
+    send one and none is set yet; as the person's language writes dates."""
+    state, context = asking.state, asking.context
+    if not context.reminders or state.reminder_set or context.today is None:
+        return None
+    rechecks = build_plan(state, asking.content, context.today).rechecks
+    return written_date(rechecks[0].on, state.language) if rechecks else None
 
 
 def _held_options(asking: Asking) -> list[tuple[str, Text]]:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import outbox
-from storage.models import Evaluation, Submission, TranscriptEntry
+from storage.models import Evaluation, Reminder, Submission, TranscriptEntry
 
 __all__ = [
     "Conversation",
@@ -26,6 +26,7 @@ __all__ = [
     "add",
     "add_transcripts",
     "by_resume_code",
+    "by_return_code",
     "by_token",
     "erase",
     "last_replies",
@@ -37,6 +38,7 @@ __all__ = [
 
 EVALUATIONS = cast(Table, Evaluation.__table__)
 TRANSCRIPTS = cast(Table, TranscriptEntry.__table__)
+REMINDERS = cast(Table, Reminder.__table__)
 
 
 class ConversationChanged(RuntimeError):
@@ -65,6 +67,8 @@ class Conversation:
     resume_expires_at: datetime | None = None
     completed_at: datetime | None = None
     submitted_at: datetime | None = None
+    return_code_hash: str | None = None
+    follows_id: str | None = None
 
 
 _NAMES = tuple(f.name for f in fields(Conversation))
@@ -78,6 +82,7 @@ _BY_CODE = _SELECT.where(
     EVALUATIONS.c.resume_code_hash == bindparam("code_hash"),
     EVALUATIONS.c.resume_expires_at > bindparam("now"),
 ).with_for_update()
+_BY_RETURN_CODE = _SELECT.where(EVALUATIONS.c.return_code_hash == bindparam("code_hash"))
 _INSERT = insert(EVALUATIONS)
 # Every column a turn may change, and the version, which must be the one that was read.
 _SAVE = update(EVALUATIONS).where(
@@ -114,6 +119,11 @@ async def by_resume_code(connection: AsyncConnection, code_hash: str, now: datet
     """The conversation a code that has not expired belongs to, locked for the turn that uses it."""
     result = await connection.execute(_BY_CODE, {"code_hash": code_hash, "now": now})
     return _conversation(result.first())
+
+
+async def by_return_code(connection: AsyncConnection, code_hash: str) -> Conversation | None:
+    """The evaluation a return code was given with: it stays usable, year after year."""
+    return _conversation((await connection.execute(_BY_RETURN_CODE, {"code_hash": code_hash})).first())
 
 
 async def add(connection: AsyncConnection, conversation: Conversation) -> None:
@@ -201,10 +211,28 @@ async def erase(connection: AsyncConnection, conversation: Conversation) -> None
     await connection.execute(delete(TRANSCRIPTS).where(TRANSCRIPTS.c.evaluation_id == conversation.id))
     await connection.execute(delete(Submission).where(Submission.evaluation_id == conversation.id))
     await outbox.forget_evaluation(connection, conversation.id)
+    await connection.execute(delete(REMINDERS).where(REMINDERS.c.evaluation_id == conversation.id))
+    await _forget_as_last_year(connection, conversation.id)
     conversation.answers = {}
+    conversation.return_code_hash = None
+    conversation.follows_id = None
     conversation.organisation_id = None
     conversation.scope = None
     conversation.resume_code_hash = None
     conversation.resume_expires_at = None
     conversation.completed_at = None
     conversation.submitted_at = None
+
+
+async def _forget_as_last_year(connection: AsyncConnection, evaluation_id: str) -> None:
+    """Later evaluations started from this one hold a copy of its answers to offer back: it goes too."""
+    followers = await connection.execute(
+        select(EVALUATIONS.c.id, EVALUATIONS.c.state).where(EVALUATIONS.c.follows_id == evaluation_id)
+    )
+    for follower_id, state in followers.all():
+        kept = {key: value for key, value in (state or {}).items() if key != "previous"}
+        await connection.execute(
+            update(EVALUATIONS)
+            .where(EVALUATIONS.c.id == follower_id)
+            .values(state=kept, follows_id=None, version=EVALUATIONS.c.version + 1)
+        )

@@ -35,6 +35,7 @@ __all__ = [
     "Lane",
     "ListedOrganisation",
     "Organisation",
+    "Reminder",
     "OutboxMessage",
     "Rollup",
     "RollupMember",
@@ -120,10 +121,31 @@ class Evaluation(Base):
     completed_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The code that starts next year's evaluation from this one, hashed like a resume code.
+    return_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The evaluation this one started from (last year's), when a return code or the same chat began it.
+    follows_id: Mapped[str | None] = mapped_column(ForeignKey("evaluations.id", ondelete="SET NULL"))
 
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class Reminder(Base):
+    """A reminder a person asked for in a chat: a quick re-check of the approaches that scored low,
+    sent once on ``due_on`` by whichever serving process gets to it first."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    evaluation_id: Mapped[str] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    approaches: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"ids": [...]}
+    language: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
 
 
 class TranscriptEntry(Base):

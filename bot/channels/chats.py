@@ -12,14 +12,30 @@ import hashlib
 
 from bot.channels import messages as words
 from bot.channels.seam import Inbound, Intent, Messenger, Origin
-from bot.service import ChatDetached, ChatService, ConversationNotFound, ResumeCodeInvalid, StaleChoice
+from bot.ids import CODE_LENGTH, normalise_code
+from bot.service import (
+    ChatDetached,
+    ChatService,
+    ConversationNotFound,
+    ResumeCodeInvalid,
+    ReturnCodeInvalid,
+    StaleChoice,
+)
 from bot.throttle import RateLimited, ResumeGuard, TokenBuckets
-from dialogs import Event, Step, Text, render
+from dialogs import Event, Status, Step, Text, render
 from storage.inbox import Pending
 
 __all__ = ["ENDED", "ChatTurns", "message_key"]
 
 ENDED = {Step.FINISHED, Step.DELETED}
+FINISHED = {Status.COMPLETED, Status.SUBMITTED}
+
+
+def looks_like_code(value: str | None) -> bool:
+    """A code typed after /start (a deep link's payload is also there, such as "from-a-group")."""
+    return bool(value) and len(normalise_code(value or "")) == CODE_LENGTH
+
+
 KEY_LENGTH = 64  # the transcript's client_message_id
 
 
@@ -81,10 +97,32 @@ class ChatTurns:
 
     async def _start(self, origin: Origin, inbound: Inbound) -> None:
         current = await self.service.linked(origin.channel.name, origin.address or "")
-        if current is None or current.step in ENDED:
-            await self.service.start(origin, inbound.hint)  # also a chat whose conversation went elsewhere
+        code = inbound.value if looks_like_code(inbound.value) else None
+        if code is not None:
+            await self._start_from_code(origin, inbound, code)
+        elif current is None or current.step in ENDED:
+            # The same chat finished one before: the new one starts from its answers (next year's
+            # evaluation from this year's), as a return code would. Also a chat whose conversation
+            # went elsewhere starts anew.
+            finished = current is not None and current.status in FINISHED
+            follows = current.evaluation_id if current is not None and finished else None
+            await self.service.start(origin, inbound.hint, follows=follows)
         else:
             await self._turn(origin, Event.resume(), inbound)
+
+    async def _start_from_code(self, origin: Origin, inbound: Inbound, code: str) -> None:
+        language = await self.service.chat_language(origin, inbound.hint)
+        guessing = f"{origin.channel.name}:{origin.address}"
+        try:
+            self.resume_guard.before(guessing, code)
+        except RateLimited:
+            await self._say(origin, words.SLOW_DOWN, language)
+            return
+        try:
+            await self.service.start(origin, inbound.hint, return_code=code)
+        except ReturnCodeInvalid:
+            self.resume_guard.failed(guessing)
+            await self._say(origin, words.BAD_CODE, language)
 
     async def _resume(self, origin: Origin, inbound: Inbound) -> None:
         language = await self.service.chat_language(origin, inbound.hint)

@@ -23,5 +23,10 @@ DETACHED = N_(
 )
 PRIVACY = N_("Who runs this service, what we keep and who can see it: {url}")
 FAILED = N_("Sorry, something went wrong with your last message. Please send it again.")
+# TRANSLATORS: a reminder the person asked for; {names} is a list of approaches' names.
+REMINDER = N_(
+    "Hello again! You asked me to remind you today. It is time for a quick check of these parts: "
+    "{names}. Send /start to begin."
+)
 
 __all__ = [name for name in dir() if name.isupper()]

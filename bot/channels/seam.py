@@ -57,6 +57,7 @@ class Abilities:
 
     buttons: bool = True  # choices are tapped; False: shown as numbers to type (the terminal)
     answers_in_request: bool = False  # replies go back in the request's answer, not through the outbox
+    reminders: bool = False  # can write to the person later, unasked (a reminder on a chosen day)
 
 
 class Channel(Protocol):

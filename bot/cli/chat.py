@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from bot.channels.seam import Abilities, InAnswer, Origin
 from bot.cli import messages as cm
 from bot.ids import RandomIds
-from bot.service import ChatService, ResumeCodeInvalid, TurnResult
+from bot.service import ChatService, ResumeCodeInvalid, ReturnCodeInvalid, TurnResult
 from bot.settings import Settings
 from bot.translations import Catalogs
 from dialogs import Engine, Event, Step, Text, load_default_content, render
@@ -48,15 +48,19 @@ class TerminalChat:
             file=self.out,
         )
 
-    async def run(self, resume_code: str | None = None, language: str | None = None) -> TurnResult | None:
-        if resume_code:
-            try:
+    async def run(
+        self, resume_code: str | None = None, language: str | None = None, return_code: str | None = None
+    ) -> TurnResult | None:
+        """The conversation until it ends: carried on with a resume code, started from last year's
+        with a return code, or new."""
+        try:
+            if resume_code:
                 result = await self.service.resume(resume_code, TERMINAL)
-            except ResumeCodeInvalid:
-                self._say(cm.BAD_CODE, self.service.catalogs.best_match(language))
-                return None
-        else:
-            result = await self.service.start(TERMINAL, language)
+            else:
+                result = await self.service.start(TERMINAL, language, return_code=return_code)
+        except (ResumeCodeInvalid, ReturnCodeInvalid):
+            self._say(cm.BAD_CODE, self.service.catalogs.best_match(language))
+            return None
         token = result.token or ""
         while True:
             await self._show(result, token)
@@ -118,7 +122,13 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def run_chat(settings: Settings, resume_code: str | None, language: str | None, out: TextIO) -> None:
+def run_chat(
+    settings: Settings,
+    resume_code: str | None,
+    language: str | None,
+    out: TextIO,
+    return_code: str | None = None,
+) -> None:
     """The terminal chat until it ends or the person leaves.
 
     asyncio.run would take Ctrl-C for itself (cancelling the task at its next await, which a read in
@@ -128,14 +138,16 @@ def run_chat(settings: Settings, resume_code: str | None, language: str | None, 
         import readline  # noqa: F401 - importing it gives input() line editing and history
     previous = signal.signal(signal.SIGINT, _interrupt)
     try:
-        asyncio.run(_chat(settings, resume_code, language, out))
+        asyncio.run(_chat(settings, resume_code, language, out, return_code))
     except KeyboardInterrupt:  # pressed while a turn was being stored: that turn is safe either way
         print(file=out)
     finally:
         signal.signal(signal.SIGINT, previous)
 
 
-async def _chat(settings: Settings, resume_code: str | None, language: str | None, out: TextIO) -> None:
+async def _chat(
+    settings: Settings, resume_code: str | None, language: str | None, out: TextIO, return_code: str | None
+) -> None:
     db = create_engine(settings.database_url)
     try:
         await upgrade_engine(db)
@@ -144,6 +156,6 @@ async def _chat(settings: Settings, resume_code: str | None, language: str | Non
         service = ChatService(engine, db, catalogs, settings)
         chat = TerminalChat(service, _read_line, out, Path("data") / "plans")
         print(render(Text(cm.PROMPT_HINT), catalogs.translator(catalogs.best_match(language))), file=out)
-        await chat.run(resume_code, language)
+        await chat.run(resume_code, language, return_code)
     finally:
         await db.dispose()

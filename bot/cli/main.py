@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to listen on (default ICF_PORT or 8000)")
     chat = commands.add_parser("chat", help="run the conversation in this terminal")
     chat.add_argument("--resume", metavar="CODE", help="carry on with a resume code")
+    chat.add_argument(
+        "--return-code", metavar="CODE", help="start next year's evaluation from the one that gave this code"
+    )
     chat.add_argument("--language", help="language to start in, such as ur or pl")
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -255,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "chat":
         from bot.cli.chat import run_chat
 
-        run_chat(settings, args.resume, args.language, sys.stdout)
+        run_chat(settings, args.resume, args.language, sys.stdout, args.return_code)
     elif args.command == "board":
         return _board(settings, args)
     elif args.command == "demo":

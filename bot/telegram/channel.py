@@ -67,7 +67,7 @@ def arrived(update: Mapping[str, Any]) -> Arrived | None:
 
 class TelegramChannel:
     name = CHANNEL
-    abilities = Abilities(buttons=True)
+    abilities = Abilities(buttons=True, reminders=True)
 
     def __init__(
         self,
@@ -120,8 +120,8 @@ class TelegramChannel:
         if addressee and addressee.lower() != self.username.lower():
             return Inbound(Intent.IGNORE)  # /start@other_bot: for another bot in the chat
         command = command.lower()
-        if command == "start":
-            return Inbound(Intent.START, hint=hint)
+        if command == "start":  # "/start CODE" starts from last year's answers (a return code)
+            return Inbound(Intent.START, value=rest.strip(), hint=hint)
         if command == "resume":
             return Inbound(Intent.RESUME, value=rest.strip(), hint=hint)
         if command == "privacy":

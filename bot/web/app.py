@@ -23,6 +23,7 @@ from bot.board.service import BoardService
 from bot.channels.seam import text_limit
 from bot.ids import RandomIds
 from bot.plan_links import PlanLinks
+from bot.reminders import reminders_running
 from bot.retention import retention_running
 from bot.service import ChatService
 from bot.settings import Settings
@@ -71,6 +72,7 @@ def create_app(
         try:
             async with AsyncExitStack() as stack:
                 await stack.enter_async_context(retention_running(service.sessions, settings, clock))
+                await stack.enter_async_context(reminders_running(service))
                 app.state.digests = DigestService(
                     service.sessions, settings, app.state.board_templates, clock
                 )

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from bot.service import ConversationNotFound, PlanNotReady, ResumeCodeInvalid, TurnBusy
+from bot.service import ConversationNotFound, PlanNotReady, ResumeCodeInvalid, ReturnCodeInvalid, TurnBusy
 from bot.web.security import hardening_headers
 
 __all__ = ["install_error_handlers"]
@@ -41,6 +41,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ResumeCodeInvalid)
     async def _bad_code(request: Request, exc: ResumeCodeInvalid) -> JSONResponse:
         return _error(404, "resume_code_invalid", "That code is wrong, used already or out of date.")
+
+    @app.exception_handler(ReturnCodeInvalid)
+    async def _bad_return_code(request: Request, exc: ReturnCodeInvalid) -> JSONResponse:
+        return _error(404, "return_code_invalid", "No finished evaluation has that return code.")
 
     @app.exception_handler(PlanNotReady)
     async def _not_ready(request: Request, exc: PlanNotReady) -> JSONResponse:

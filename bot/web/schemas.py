@@ -34,6 +34,12 @@ class StartIn(_Strict):
     language: str | None = Field(
         default=None, max_length=35, description="A language hint such as 'ur' or 'pl-PL'."
     )
+    return_code: str | None = Field(
+        default=None,
+        min_length=4,
+        max_length=64,
+        description="The return code a finished evaluation gave: start from its answers (last year's).",
+    )
 
 
 class MessageIn(_Strict):

@@ -24,7 +24,8 @@ from tests.web.chat_client import ApiChat, complete_activity_check
 
 PARTNER = "https://www.partner.example"
 SECRET_WORDS = re.compile(r"token|code|secret|sig|key|pass|auth|session", re.IGNORECASE)
-ALLOWED_IN_URL = {("/plan/{evaluation_id}", "sig")}  # signed and expiring; see the module docstring
+# Signed and expiring (see the module docstring): the plan's page, and its calendar file beside it.
+ALLOWED_IN_URL = {("/plan/{evaluation_id}", "sig"), ("/plan/{evaluation_id}/calendar.ics", "sig")}
 STATIC = Path(__file__).resolve().parents[2] / "bot" / "web" / "static"
 
 

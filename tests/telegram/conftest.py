@@ -74,11 +74,13 @@ class TelegramDriver:
             await asyncio.sleep(0.01)
         raise AssertionError("the inbox or the outbox did not empty")
 
-    async def tap(self, label_part: str) -> list[str]:
-        from tests.fakes.updates import callback
+    async def tap(self, label_part: str, chat_id: int | None = None) -> list[str]:
+        """Press the button of the newest keyboard (in ``chat_id``'s chat, when given)."""
+        from tests.fakes.updates import CHAT_ID, callback
 
-        message_id, button = self.bot_api.button(label_part)
-        return await self.send(callback(button["callback_data"], message_id=message_id))
+        message_id, button = self.bot_api.button(label_part, chat_id)
+        chat = chat_id if chat_id is not None else CHAT_ID
+        return await self.send(callback(button["callback_data"], message_id=message_id, chat_id=chat))
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, Response
 
 from bot.channels.seam import InAnswer, Origin
-from bot.service import ChatService, ResumeCodeInvalid, TurnResult
+from bot.service import ChatService, ResumeCodeInvalid, ReturnCodeInvalid, TurnResult
 from bot.web.deps import ConversationToken, PublicOrigin, Service
 from bot.web.limits import check_text
 from bot.web.ratelimit import ResumeGuard, client_address
@@ -65,9 +65,21 @@ class ConversationResponse(Response):
 @router.post(
     "/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationOut, responses=_ERRORS
 )
-async def start_conversation(service: Service, body: StartIn | None = None) -> Response:
-    """Start a new evaluation; the reply carries the token for every later call."""
-    result = await service.start(WEB, body.language if body else None)
+async def start_conversation(service: Service, request: Request, body: StartIn | None = None) -> Response:
+    """Start a new evaluation; the reply carries the token for every later call. With a return code,
+    it starts from that evaluation's answers, offered back one tap away."""
+    body = body or StartIn()
+    if body.return_code is None:
+        result = await service.start(WEB, body.language)
+        return ConversationResponse(result, status.HTTP_201_CREATED)
+    guard: ResumeGuard = request.app.state.rate_limits.resume  # guessing codes is slowed the same way
+    client = client_address(request.scope)
+    guard.before(client, body.return_code)
+    try:
+        result = await service.start(WEB, body.language, return_code=body.return_code)
+    except ReturnCodeInvalid:
+        guard.failed(client)
+        raise
     return ConversationResponse(result, status.HTTP_201_CREATED)
 
 

@@ -8,10 +8,10 @@ person who opens their plan twice gets one address they can bookmark; it works f
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import APIRouter, Request, status
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from bot.plan_links import PlanLinks
@@ -75,10 +75,29 @@ async def signed_plan(
     links: PlanLinks = request.app.state.plan_links
     if not links.valid(evaluation_id, expires, sig, service.clock()):
         return _ended(request)
-    html = await service.plan_html_for(evaluation_id)
+    calendar = f"{origin}/plan/{evaluation_id}/calendar.ics?{urlencode({'expires': expires, 'sig': sig})}"
+    html = await service.plan_html_for(evaluation_id, links={"calendar": calendar})
     dressed = dress_plan(request, html, origin=origin, saving=download, back_to_chat=chat == "web")
     headers = {"Content-Disposition": 'attachment; filename="icf-support-plan.html"'} if download else {}
     return HTMLResponse(dressed, headers={**headers, "Cache-Control": "private, no-store"})
+
+
+@router.get(
+    "/plan/{evaluation_id}/calendar.ics", responses={404: {"description": "A wrong or expired link."}}
+)
+async def signed_calendar(
+    evaluation_id: str, expires: int, sig: str, request: Request, service: Service
+) -> Response:
+    """The plan's suggested re-checks as a calendar file, behind the plan's own signed link."""
+    links: PlanLinks = request.app.state.plan_links
+    if not links.valid(evaluation_id, expires, sig, service.clock()):
+        return _ended(request)
+    headers = {
+        "Content-Disposition": 'attachment; filename="icf-rechecks.ics"',
+        "Cache-Control": "private, no-store",
+    }
+    body = await service.calendar_for(evaluation_id)
+    return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
 
 
 def _ended(request: Request) -> HTMLResponse:
