@@ -34,6 +34,7 @@ __all__ = [
     "RestorativeHeading",
     "ScaleLevel",
     "Timing",
+    "Tried",
     "Walk",
     "by_original",
     "load_default_content",
@@ -163,13 +164,23 @@ class Approach:
 @dataclass(frozen=True, slots=True)
 class Walk:
     """One way through the conversation, counted with the engine (tests/dialogs/test_timing.py):
-    what the person taps and types and how many words they read; and the minutes people took."""
+    what the person taps and types and how many words they read."""
 
     id: str
     taps: int
     typed: int
     words: int
-    measured_minutes: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Tried:
+    """A walk people were timed on, with the version of the conversation they did it in: the rates
+    below are set so the formula gives the minutes they took."""
+
+    id: str
+    content_version: str
+    walk: Walk
+    minutes: tuple[int, int]
     second_language_minutes: tuple[int, int] | None = None
 
 
@@ -182,6 +193,7 @@ class Timing:
     seconds_per_tap: float
     seconds_per_typed_answer: float
     walks: tuple[Walk, ...]
+    tried: tuple[Tried, ...] = ()
 
     def walk(self, walk_id: str) -> Walk:
         for walk in self.walks:
@@ -190,7 +202,10 @@ class Timing:
         raise KeyError(walk_id)
 
     def minutes(self, walk_id: str, second_language: bool = False) -> int:
-        walk = self.walk(walk_id)
+        """The estimate for a walk of the conversation as it is now."""
+        return self.minutes_of(self.walk(walk_id), second_language)
+
+    def minutes_of(self, walk: Walk, second_language: bool = False) -> int:
         speed = self.second_language_words_per_minute if second_language else self.words_per_minute
         seconds = walk.words / speed * 60 + walk.taps * self.seconds_per_tap
         seconds += walk.typed * self.seconds_per_typed_answer
@@ -368,27 +383,37 @@ def _range(value: Any, where: str) -> tuple[int, int]:
     return low, high
 
 
+def _walk(raw: dict[str, Any], where: str) -> Walk:
+    return Walk(
+        id=_req(raw, "id", where),
+        taps=int(_req(raw, "taps", where)),
+        typed=int(_req(raw, "typed", where)),
+        words=int(_req(raw, "words", where)),
+    )
+
+
+def _tried(raw: dict[str, Any], where: str) -> Tried:
+    second = raw.get("second_language_minutes")
+    return Tried(
+        id=_req(raw, "id", where),
+        content_version=str(_req(raw, "content_version", where)),
+        walk=_walk(raw, where),
+        minutes=_range(_req(raw, "minutes", where), where),
+        second_language_minutes=_range(second, where) if second else None,
+    )
+
+
 def _timing(raw: dict[str, Any]) -> Timing:
     where = "tool.timing"
-    walks = []
-    for w in _req(raw, "walks", where):
-        second = w.get("second_language_minutes")
-        walks.append(
-            Walk(
-                id=_req(w, "id", where),
-                taps=int(_req(w, "taps", where)),
-                typed=int(_req(w, "typed", where)),
-                words=int(_req(w, "words", where)),
-                measured_minutes=_range(_req(w, "measured_minutes", where), where),
-                second_language_minutes=_range(second, where) if second else None,
-            )
-        )
+    walks = [_walk(w, where) for w in _req(raw, "walks", where)]
+    tried = [_tried(t, where) for t in raw.get("tried", [])]
     return Timing(
         words_per_minute=float(_req(raw, "words_per_minute", where)),
         second_language_words_per_minute=float(_req(raw, "second_language_words_per_minute", where)),
         seconds_per_tap=float(_req(raw, "seconds_per_tap", where)),
         seconds_per_typed_answer=float(_req(raw, "seconds_per_typed_answer", where)),
         walks=tuple(walks),
+        tried=tuple(tried),
     )
 
 

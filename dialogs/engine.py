@@ -137,6 +137,11 @@ class _Cursor:
     def has_evidence(self) -> bool:
         return bool(self.content.evidence)
 
+    def asks_action(self) -> bool:
+        """A yearly check asks an action for each approach; a quick check of one activity asks one,
+        after its last approach."""
+        return self.annual() or not self.more_approaches()
+
     def has_action(self) -> bool:
         return bool(self._given().action)
 

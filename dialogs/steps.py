@@ -513,7 +513,12 @@ _DECLARED = (
         skippable=True,
         in_approach=True,
         change=m.FIELD_SUPPORT,
-        goes=(Go(Step.SUPPORT_OTHER, when=("wants_other",)), EDITING, Go(Step.ACTION)),
+        goes=(
+            Go(Step.SUPPORT_OTHER, when=("wants_other",)),
+            EDITING,
+            Go(Step.ACTION, when=("asks_action",)),
+            *AFTER_APPROACH,
+        ),
     ),
     Declared(
         Step.SUPPORT_OTHER,
@@ -524,7 +529,7 @@ _DECLARED = (
         in_approach=True,
         checks=True,
         english=True,
-        goes=(EDITING, Go(Step.ACTION)),
+        goes=(EDITING, Go(Step.ACTION, when=("asks_action",)), *AFTER_APPROACH),
     ),
     Declared(
         Step.ACTION,

@@ -47,7 +47,7 @@ class Terminal:
         os.close(slave)
         self.seen = ""
 
-    def expect(self, pattern: str, since: int = 0, timeout: float = 30) -> str:
+    def expect(self, pattern: str, since: int = 0, timeout: float = 90) -> str:
         """Read the screen until ``pattern`` shows after position ``since``; return all of it so far."""
         deadline = time.monotonic() + timeout
         while not re.search(pattern, self.seen[since:]):
@@ -73,7 +73,7 @@ class Terminal:
         return True
 
     def finish(self) -> int:
-        code = self.process.wait(timeout=30)
+        code = self.process.wait(timeout=90)
         os.close(self.master)
         return code
 

@@ -1,5 +1,5 @@
-"""A quick check of one activity: only the approaches picked, a score, a story, a support need and an
-action."""
+"""A quick check of one activity: only the approaches picked, each with a score, a story and a support
+need, and one action for the activity at the end."""
 
 from __future__ import annotations
 
@@ -38,18 +38,17 @@ def test_complete_activity_check(engine: Engine, context: Context) -> None:
             ("@3", "story", "Connecting: please tell me a short story"),
             ("/skip", "support", "What would help you do more of this?"),
             ("A bigger room on Saturdays", "support", "I added that as something else that would help."),
-            ("@done", "action", "Connecting: what is one thing you will do in the next 12 months?"),
-            ("Book the big hall for the summer.", "action_owner", "Who will do it?"),
-            ("Our chair", "action_due", "By when?"),
-            ("@3m", "score", "Next: Celebrating."),
+            ("@done", "score", "Next: Celebrating."),  # one action for the activity, after its last part
             ("@5", "story", "Celebrating: please tell me a short story"),
             (
                 "The girls chose the new benches and opened the park day.",
                 "support",
                 "What would help you do more of this?",
             ),
-            ("@done", "action", "Celebrating: what is one thing you will do"),
-            ("/skip", "review", "Here is what you told me."),
+            ("@done", "action", "Celebrating: what is one thing you will do in the next 12 months?"),
+            ("Book the big hall for the summer.", "action_owner", "Who will do it?"),
+            ("Our chair", "action_due", "By when?"),
+            ("@3m", "review", "Here is what you told me."),
         ]
     )
     review = chat.shown(chat.last.replies)  # type: ignore[union-attr]
@@ -77,5 +76,5 @@ def test_complete_activity_check(engine: Engine, context: Context) -> None:
     assert plan.priorities[0].approach.support_other == "A bigger room on Saturdays"
     assert plan.overall == 4.0
     assert [(r.id, r.action) for r in plan.approaches if r.action] == [
-        ("connecting", "Book the big hall for the summer.")
+        ("celebrating", "Book the big hall for the summer.")
     ]

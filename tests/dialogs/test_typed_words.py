@@ -172,8 +172,9 @@ def test_a_person_who_skips_the_english_version_is_not_asked_again(engine: Engin
         [
             ("Părinții conduc întâlnirile.", "in_english", "Would you like to add it in English too?"),
             ("/skip", "support", "What would help"),
-            ("@done", "action", "what is one thing you will do"),
-            ("Invităm părinți noi în fiecare lună.", "action_owner", "Who will do it?"),  # not asked again
+            ("@done", "score", "Celebrating: how well does this describe your work?"),
+            ("@5", "story", "Celebrating: please tell me a short story"),
+            ("Am sărbătorit împreună ziua parcului.", "support", "What would help"),  # not asked again
         ]
     )
     assert chat.state is not None and chat.state.no_english
