@@ -163,3 +163,25 @@ async def test_a_whole_evaluation_reads_in_the_persons_language(
         await talk.answer()
     assert chat.last["status"] == "submitted", chat.last["step"]
     assert talk.english == [], f"English in the {speaker.language} conversation: {talk.english}"
+
+
+@pytest.mark.parametrize(
+    ("language", "back", "skip"),
+    [
+        ("ur", "پيچهے", "چهوڑيں"),  # Urdu typed on an Arabic keyboard: Arabic yeh and heh
+        ("ar", "رُجُوع", "تَخَطِّي"),  # Arabic with its vowel marks written in
+        ("ar", "رجـــوع", "تخطى"),  # drawn out with tatweel; alef maksura for the final yeh
+    ],
+)
+async def test_the_same_word_spelled_another_way_still_works(
+    unhurried: httpx.AsyncClient, language: str, back: str, skip: str
+) -> None:
+    chat = ApiChat(unhurried)
+    await chat.start(language=None)
+    for said in [f"@{language}", "@activity", "Ravensthorpe", "Park", "@trusting", "@done"]:
+        await chat.say(said)
+    assert chat.last["step"] == "score"
+    await chat.say(skip)
+    assert chat.last["step"] == "story", f"{skip!r} was not taken as skip"
+    await chat.say(back)
+    assert chat.last["step"] == "check_typed", f"{back!r} was not recognised as back"
