@@ -203,7 +203,7 @@ class FakeGraphApi:
             return _error(429, "(#130429) Rate limit hit", code=130429, headers=headers)
         if failure.kind == "window":
             message = "(#131047) Re-engagement message"
-            details = "Message failed to send because more than 24 hours have passed since the customer last replied."
+            details = "More than 24 hours have passed since the customer last replied."
             return _error(400, message, code=131047, details=details)
         return _error(500, "(#131000) Something went wrong", code=131000)
 
