@@ -24,6 +24,7 @@ ROW_DESCRIPTION = 72
 LIST_BUTTON = 20  # the button that opens the list
 OPTION_ID = 200  # a list row's id; a reply button's may be 256
 SELECTED = "✅ "
+SKIP = "/skip"
 
 
 def option_id(version: int, choice_id: str) -> str:
@@ -45,26 +46,29 @@ def _label(choice: dict[str, Any]) -> str:
 
 
 def shown_as(reply: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
-    """How a reply's choices are shown: ("buttons" | "list" | "numbers" | "none", the choices)."""
+    """How a reply's choices are shown: ("buttons" | "list" | "numbers" | "none", the choices).
+
+    Skip goes with the answers wherever there is room (the question says it may be skipped); back
+    and help where there is room for all three, else they are typed."""
     visible = [c for c in reply["choices"] if not c.get("secondary")]
     answers = [c for c in visible if c["kind"] != "nav"]
     commands = [c for c in visible if c["kind"] == "nav"]
+    skip = [c for c in commands if c["id"] == SKIP]
     if not visible:
         return "none", []
     if len(answers) > ROWS:
         return "numbers", answers
-    if len(answers) <= BUTTONS:
-        with_commands = answers + commands
-        for offered in (with_commands, answers):
-            if offered and len(offered) <= BUTTONS and all(len(_label(c)) <= BUTTON_TITLE for c in offered):
-                return "buttons", offered
-    offered = answers + commands if len(answers) + len(commands) <= ROWS else answers
-    return "list", offered or commands[:ROWS]
+    for offered in (answers + commands, answers + skip):
+        if len(offered) <= BUTTONS and all(len(_label(c)) <= BUTTON_TITLE for c in offered):
+            return "buttons", offered
+    for offered in (answers + commands, answers + skip, answers):
+        if offered and len(offered) <= ROWS:
+            return "list", offered
+    return "list", commands[:ROWS]
 
 
 def buttons(choices: list[dict[str, Any]], version: int) -> dict[str, Any]:
     return {
-        "type": "button",
         "buttons": [
             {"type": "reply", "reply": {"id": option_id(version, c["id"]), "title": _label(c)}}
             for c in choices
