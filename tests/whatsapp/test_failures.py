@@ -20,7 +20,6 @@ from bot.settings import Settings
 from bot.web import create_app
 from storage import OutboxMessage, transaction
 from tests.conftest import Clock, FixedIds
-from tests.fakes import graph_api as graph
 from tests.fakes.graph_api import Call, FakeGraphApi
 
 from .conftest import TIMEOUT, WhatsAppDriver, whatsapp_settings
