@@ -17,6 +17,9 @@ Failures, per method (``fail("interactive", "500")``), for one recipient if aske
 - ``"slow"``: the answer comes after ``seconds``, and the call is done;
 - ``"window"``: 400 with code 131047, the 24-hour window closed: refused for good.
 
+A call that ``hold`` keeps waiting (per recipient, after ``let_through`` calls) is dropped, not
+done, if the caller goes away (a killed process), as a request that never reached Meta would be.
+
 As the real API does, it refuses a call without the right bearer token (401, code 190) and a
 message body longer than its limits (400, code 131009), so a channel that ignores them is caught.
 """
@@ -24,6 +27,7 @@ message body longer than its limits (400, code 131009), so a channel that ignore
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -90,6 +94,9 @@ class FakeGraphApi:
     failures: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
     slowed: list[Call] = field(default_factory=list)  # answered late ("slow"), done all the same
     media: dict[str, bytes] = field(default_factory=dict)  # media id -> the uploaded file
+    hold: dict[str, asyncio.Event] = field(default_factory=dict)  # number -> its calls wait until it is set
+    let_through: dict[str, int] = field(default_factory=dict)  # number -> calls answered before holding
+    held: list[Call] = field(default_factory=list)  # calls waiting on a hold now
     url: str = ""  # the API's root, with its version: what WHATSAPP_API_URL is set to
     _media_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(9_100_000))
 
@@ -170,6 +177,9 @@ class FakeGraphApi:
             return _error(400, "Unsupported post request", code=100, kind="GraphMethodException")
         params = await self._params(request)
         method = self._method(request.path_params["endpoint"], params)
+        if not await self._held(method, params, request):
+            self.calls.append(Call(f"{method}#abandoned", params))  # the caller went away: not done
+            return Response(status_code=499)
         failure = self._failure(method, params)
         if failure is not None and failure.kind != "slow":
             return await self._fail(method, params, failure, request)
@@ -181,6 +191,27 @@ class FakeGraphApi:
             self.calls.append(Call(f"{method}#refused", params))
             return _error(400, refused, code=131009)
         return self._answer(method, params)
+
+    async def _held(self, method: str, params: dict[str, Any], request: Request) -> bool:
+        """Wait while the recipient's calls are held; False if the caller went away meanwhile."""
+        to = str(params.get("to") or "")
+        event = self.hold.get(to)
+        if event is not None and self.let_through.get(to, 0) > 0:
+            self.let_through[to] -= 1
+            return True
+        if event is None:
+            return True
+        waiting = Call(method, params)
+        self.held.append(waiting)
+        try:
+            while not event.is_set():
+                if await request.is_disconnected():
+                    return False
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), 0.05)
+            return True
+        finally:
+            self.held.remove(waiting)
 
     def _failure(self, method: str, params: dict[str, Any]) -> Failure | None:
         queued = self.failures.get(method)
@@ -313,6 +344,8 @@ class RunningGraph:
 
     async def __aexit__(self, *exc: object) -> None:
         self.server.should_exit = True
+        for event in self.fake.hold.values():
+            event.set()
         if self.task is not None:
             await self.task
 

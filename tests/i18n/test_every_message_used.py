@@ -28,7 +28,14 @@ from dialogs.content import load_default_content
 ROOT = Path(__file__).resolve().parents[2]
 MODULES: dict[str, ModuleType] = {
     module.__name__: module
-    for module in (messages, telegram_messages, whatsapp_messages, cli_messages, channel_messages, page_messages)
+    for module in (
+        messages,
+        telegram_messages,
+        whatsapp_messages,
+        cli_messages,
+        channel_messages,
+        page_messages,
+    )
 }
 TEMPLATE_NAME = re.compile(r"\bm\.([A-Z][A-Z0-9_]*)\b")  # templates get dialogs.messages as `m`
 
