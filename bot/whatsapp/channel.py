@@ -40,6 +40,7 @@ PLAN_TYPE = "text/plain"
 _CAPTIONED = ("image", "video", "document")
 # Kinds that need no answer: WhatsApp's own notices (a number changed), a chat opened.
 _NOTHING_TO_ANSWER = {"system", "request_welcome", "ephemeral"}
+_DIRECTION_MARKS = "\u200e\u200f\u2066\u2067\u2068\u2069\u202a\u202b\u202c"
 
 
 def arrivals(
@@ -124,8 +125,9 @@ class WhatsAppChannel:
     def _typed(self, text: str, receipt: dict[str, Any] | None) -> Inbound:
         if not text.strip():
             return Inbound(Intent.SAY, value=words.ONLY_TEXT, receipt=receipt)
-        first, _, rest = text.strip().partition(" ")
-        command = first[1:].lower() if first.startswith("/") else ""
+        # A command copied from a right-to-left message may carry the marks that held it left to right.
+        first, _, rest = text.strip().strip(_DIRECTION_MARKS).partition(" ")
+        command = first.strip(_DIRECTION_MARKS)[1:].lower() if first.startswith("/") else ""
         if command == "start":  # "/start CODE" starts from last year's answers (a return code)
             return Inbound(Intent.START, value=rest.strip(), receipt=receipt)
         if command == "resume":
