@@ -72,6 +72,7 @@ from storage.queue import Destination, enqueue
 __all__ = [
     "ChatDetached",
     "ChatService",
+    "ConversationGone",
     "ConversationNotFound",
     "PlanNotReady",
     "ResumeCodeInvalid",
@@ -97,6 +98,13 @@ _NEAR_ORGANISATION = {
 
 class ConversationNotFound(LookupError):
     """No conversation with that id and token; deliberately the same for both, so ids cannot be probed."""
+
+
+class ConversationGone(LookupError):
+    """The token's conversation was deleted: everything in it is erased, and nothing more is kept or made.
+
+    Said only to whoever holds the right token, so it tells nobody else that the conversation existed.
+    """
 
 
 class ResumeCodeInvalid(LookupError):
@@ -369,8 +377,6 @@ class ChatService:
         code = self.engine.ids.resume_code()
         async with transaction(self.db) as connection:
             conversation = await self._authorised(connection, evaluation_id, token, for_update=True)
-            if conversation.status == Status.DELETED:
-                raise ConversationNotFound(evaluation_id)
             conversation.resume_code_hash = self._hash(normalise_code(code))
             conversation.resume_expires_at = self.clock() + timedelta(days=self.settings.resume_days)
             await store.save(connection, conversation)
@@ -394,6 +400,8 @@ class ChatService:
             conversation = await store.load(connection, evaluation_id)
         if conversation is None:
             raise ConversationNotFound(evaluation_id)
+        if conversation.status == Status.DELETED:
+            raise ConversationGone(evaluation_id)
         return conversation
 
     async def everything(
@@ -494,11 +502,14 @@ class ChatService:
     async def _authorised(
         self, connection: AsyncConnection, evaluation_id: str, token: str, *, for_update: bool = False
     ) -> Conversation:
+        """The token's conversation; ConversationGone once it was deleted, for every call alike."""
         conversation = await store.load(connection, evaluation_id, for_update=for_update)
         if conversation is None or not secrets_match(
             conversation.access_token_hash, token, self.settings.secret_key
         ):
             raise ConversationNotFound(evaluation_id)
+        if conversation.status == Status.DELETED:
+            raise ConversationGone(evaluation_id)
         return conversation
 
     async def _apply(

@@ -7,7 +7,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from bot.service import ConversationNotFound, PlanNotReady, ResumeCodeInvalid, ReturnCodeInvalid, TurnBusy
+from bot.service import (
+    ConversationGone,
+    ConversationNotFound,
+    PlanNotReady,
+    ResumeCodeInvalid,
+    ReturnCodeInvalid,
+    TurnBusy,
+)
 from bot.web.security import hardening_headers
 
 __all__ = ["install_error_handlers"]
@@ -37,6 +44,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ConversationNotFound)
     async def _not_found(request: Request, exc: ConversationNotFound) -> JSONResponse:
         return _error(404, "not_found", "No conversation with that id and token.")
+
+    @app.exception_handler(ConversationGone)
+    async def _gone(request: Request, exc: ConversationGone) -> JSONResponse:
+        return _error(410, "gone", "This conversation was deleted, with everything in it. Start a new one.")
 
     @app.exception_handler(ResumeCodeInvalid)
     async def _bad_code(request: Request, exc: ResumeCodeInvalid) -> JSONResponse:

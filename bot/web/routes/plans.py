@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from bot.plan_links import PlanLinks
+from bot.service import ConversationGone
 from bot.web.deps import ConversationToken, PublicOrigin, Service
 from bot.web.languages import page_language
 from bot.web.page_messages import PLAN_PAGE_WORDS
@@ -76,14 +77,21 @@ async def signed_plan(
     if not links.valid(evaluation_id, expires, sig, service.clock()):
         return _ended(request)
     calendar = f"{origin}/plan/{evaluation_id}/calendar.ics?{urlencode({'expires': expires, 'sig': sig})}"
-    html = await service.plan_html_for(evaluation_id, links={"calendar": calendar})
+    try:
+        html = await service.plan_html_for(evaluation_id, links={"calendar": calendar})
+    except ConversationGone:
+        return _ended(request, status.HTTP_410_GONE)
     dressed = dress_plan(request, html, origin=origin, saving=download, back_to_chat=chat == "web")
     headers = {"Content-Disposition": 'attachment; filename="icf-support-plan.html"'} if download else {}
     return HTMLResponse(dressed, headers={**headers, "Cache-Control": "private, no-store"})
 
 
 @router.get(
-    "/plan/{evaluation_id}/calendar.ics", responses={404: {"description": "A wrong or expired link."}}
+    "/plan/{evaluation_id}/calendar.ics",
+    responses={
+        404: {"description": "A wrong or expired link."},
+        410: {"description": "The evaluation was deleted."},
+    },
 )
 async def signed_calendar(
     evaluation_id: str, expires: int, sig: str, request: Request, service: Service
@@ -96,15 +104,18 @@ async def signed_calendar(
         "Content-Disposition": 'attachment; filename="icf-rechecks.ics"',
         "Cache-Control": "private, no-store",
     }
-    body = await service.calendar_for(evaluation_id)
+    try:
+        body = await service.calendar_for(evaluation_id)
+    except ConversationGone:
+        return _ended(request, status.HTTP_410_GONE)
     return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
 
 
-def _ended(request: Request) -> HTMLResponse:
+def _ended(request: Request, code: int = status.HTTP_404_NOT_FOUND) -> HTMLResponse:
     """A link that has expired or was changed: say so in words, and point to the chat for a new one."""
     catalogs = request.app.state.catalogs
     language = page_language(request, catalogs)
     words = translated(catalogs, language, PLAN_PAGE_WORDS)
     response = render_page(request, "plan_ended.html", language, page=words)
-    response.status_code = status.HTTP_404_NOT_FOUND
+    response.status_code = code
     return response
