@@ -74,6 +74,7 @@ __all__ = [
     "ChatService",
     "ConversationGone",
     "ConversationNotFound",
+    "MessageIdReused",
     "PlanNotReady",
     "ResumeCodeInvalid",
     "ReturnCodeInvalid",
@@ -125,6 +126,10 @@ class StaleChoice(LookupError):
 
 class ChatDetached(LookupError):
     """The chat's conversation carried on elsewhere: the chat starts nothing until it starts anew."""
+
+
+class MessageIdReused(ValueError):
+    """A client message id sent again with a different message: applying either would hide a mistake."""
 
 
 class TurnBusy(RuntimeError):
@@ -474,11 +479,9 @@ class ChatService:
         look_first: bool = True,
     ) -> TurnResult:
         if client_message_id and look_first:
-            earlier = await store.replies_to(connection, conversation.id, client_message_id)
+            earlier = await self._sent_before(connection, conversation, event, origin, client_message_id)
             if earlier is not None:
-                if origin.arrival is not None:  # its replies are in the outbox already, sent or not
-                    await inbox.mark_processed(connection, origin.arrival, utcnow())
-                return self._result(conversation, earlier, repeated=True)
+                return earlier
         if expected_version is not None and expected_version != conversation.version:
             raise StaleChoice(conversation.id)
         state = _state_of(conversation)
@@ -494,10 +497,34 @@ class ChatService:
             self.engine.choice_label(state, event.value, context) if event.kind is EventKind.CHOICE else None
         )
         outcome = self.engine.handle(state, event, context)
+        if client_message_id and not look_first and any(isinstance(e, Erase) for e in outcome.effects):
+            # Deleting keeps no transcript line, so the unique message id cannot stop a reused one here.
+            earlier = await self._sent_before(connection, conversation, event, origin, client_message_id)
+            if earlier is not None:
+                return earlier
         replies = await self._apply(
             connection, conversation, event, outcome, origin, client_message_id, label
         )
         return self._result(conversation, replies, resume_code=_resume_code(outcome))
+
+    async def _sent_before(
+        self,
+        connection: AsyncConnection,
+        conversation: Conversation,
+        event: Event,
+        origin: Origin,
+        client_message_id: str,
+    ) -> TurnResult | None:
+        """The stored result of a message sent again with its client message id; MessageIdReused if
+        the id came with a different message (nothing is applied); None for a new id."""
+        earlier = await store.replies_to(connection, conversation.id, client_message_id)
+        if earlier is None:
+            return None
+        if origin.arrival is not None:  # its replies are in the outbox already, sent or not
+            await inbox.mark_processed(connection, origin.arrival, utcnow())
+        elif (earlier.kind, earlier.value) != (event.kind.value, event.value):
+            raise MessageIdReused(client_message_id)
+        return self._result(conversation, earlier.replies, repeated=True)
 
     async def _authorised(
         self, connection: AsyncConnection, evaluation_id: str, token: str, *, for_update: bool = False

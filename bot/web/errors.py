@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request, status
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from bot.service import (
     ConversationGone,
     ConversationNotFound,
+    MessageIdReused,
     PlanNotReady,
     ResumeCodeInvalid,
     ReturnCodeInvalid,
@@ -20,12 +21,12 @@ from bot.web.security import hardening_headers
 __all__ = ["install_error_handlers"]
 
 
+# Errors that sending the same again, a moment later, may cure.
+SOON = {"busy", "rate_limited"}
+
+
 def _error(code: int, error: str, message: str, **extra: object) -> JSONResponse:
-    headers = (
-        {"Retry-After": "1"}
-        if code in {status.HTTP_409_CONFLICT, status.HTTP_429_TOO_MANY_REQUESTS}
-        else None
-    )
+    headers = {"Retry-After": "1"} if error in SOON else None
     return JSONResponse({"error": error, "message": message, **extra}, status_code=code, headers=headers)
 
 
@@ -48,6 +49,15 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ConversationGone)
     async def _gone(request: Request, exc: ConversationGone) -> JSONResponse:
         return _error(410, "gone", "This conversation was deleted, with everything in it. Start a new one.")
+
+    @app.exception_handler(MessageIdReused)
+    async def _reused(request: Request, exc: MessageIdReused) -> JSONResponse:
+        return _error(
+            409,
+            "client_message_id_reused",
+            "That client_message_id was sent before with a different message. Nothing was applied: "
+            "send a new message with a new id.",
+        )
 
     @app.exception_handler(ResumeCodeInvalid)
     async def _bad_code(request: Request, exc: ResumeCodeInvalid) -> JSONResponse:
