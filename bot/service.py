@@ -70,6 +70,7 @@ from storage.outbox import Kind, Queued
 from storage.queue import Destination, enqueue
 
 __all__ = [
+    "FINISHED",
     "ChatDetached",
     "ChatService",
     "ConversationGone",

@@ -19,10 +19,12 @@ __all__ = [
     "ExportedEntry",
     "HandoffOut",
     "MessageIn",
+    "PositionOut",
     "ReplyOut",
     "ResumeIn",
     "StartIn",
     "TranscriptEntryOut",
+    "reply_json",
 ]
 
 
@@ -94,14 +96,61 @@ class DocumentOut(BaseModel):
     title: str
 
 
+class PositionOut(BaseModel):
+    """Where a question about one approach is: part 3 of 5, question 2 of 4."""
+
+    approach: str = Field(description="The approach's id, such as 'equalising' (its name is translated).")
+    part: int = Field(ge=1, description="Which of the approaches asked about, counting from 1.")
+    parts: int = Field(ge=1)
+    question: int | None = Field(
+        default=None, ge=1, description="On a checklist question: which, counting from 1; else null."
+    )
+    questions: int | None = Field(default=None, ge=1)
+
+
 class ReplyOut(BaseModel):
-    text: str
+    """One reply: the words for a person, and beside them, as fields, everything a program needs."""
+
+    text: str = Field(description="For a person to read, in the conversation's language: never parse it.")
     step: str
     choices: list[ChoiceOut]
     multiple: bool
     free_text: bool
     progress: str | None
     document: DocumentOut | None
+    position: PositionOut | None = Field(
+        default=None, description="On a question about one approach: which part and question it is."
+    )
+    suggested_score: int | None = Field(
+        default=None, ge=1, le=5, description="On the score question: the score the answers suggest."
+    )
+    resume_code: str | None = Field(
+        default=None,
+        description="When the conversation is paused: the code to carry on with (POST /api/resume).",
+    )
+    reference: str | None = Field(default=None, description="Once sent: the submission's reference.")
+    return_code: str | None = Field(
+        default=None,
+        description="With the plan: the code that starts next year's evaluation from this one's answers.",
+    )
+    plan_url: str | None = Field(
+        default=None,
+        description="With the plan (document.kind 'plan'): its printable page, a signed address that works "
+        "without the token for a number of days (ICF_RESUME_DAYS).",
+    )
+
+
+_REPLY_DEFAULTS = {
+    name: field.default for name, field in ReplyOut.model_fields.items() if not field.is_required()
+}
+
+
+def reply_json(reply: dict[str, Any], plan_url: str | None) -> dict[str, Any]:
+    """A rendered reply (bot/render.py) as ReplyOut's JSON: a stored one from before a field was added
+    gets its default, and the plan's reply its address."""
+    document = reply.get("document")
+    plan = plan_url if document and document.get("kind") == "plan" else None
+    return {**_REPLY_DEFAULTS, **reply, "plan_url": plan}
 
 
 class ConversationOut(BaseModel):
@@ -153,8 +202,12 @@ class TranscriptEntryOut(ExportedEntry):
     reply: ReplyOut | None = Field(default=None, description="For a message out: the reply as it was shown.")
 
     @classmethod
-    def of(cls, entry: TranscriptEntry) -> TranscriptEntryOut:
-        shown = ReplyOut.model_validate(entry.payload) if entry.direction == "out" and entry.payload else None
+    def of(cls, entry: TranscriptEntry, plan_url: str | None = None) -> TranscriptEntryOut:
+        shown = (
+            ReplyOut.model_validate(reply_json(entry.payload, plan_url))
+            if entry.direction == "out" and entry.payload
+            else None
+        )
         return cls(**cls.fields_of(entry), reply=shown)
 
 

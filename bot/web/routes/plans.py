@@ -23,7 +23,7 @@ from bot.web.plan_page import dress_plan
 from bot.web.schemas import ErrorOut
 from bot.web.site import render_page, translated
 
-__all__ = ["router"]
+__all__ = ["router", "signed_address"]
 
 router = APIRouter(tags=["plan"])
 
@@ -48,11 +48,17 @@ async def plan_link(
 ) -> PlanLinkOut:
     """A link to this conversation's plan, for whoever holds its token, once the plan is ready."""
     await service.plan_html(conversation_id, token)  # the token's own plan, and only once there is one
-    links: PlanLinks = request.app.state.plan_links
-    today = service.clock().replace(hour=0, minute=0, second=0, microsecond=0)
+    found = signed_address(request.app.state.plan_links, conversation_id, service.clock(), origin)
+    url = f"{found.url}&chat=web"
+    return PlanLinkOut(url=url, download_url=f"{url}&download=1", expires_at=found.expires_at)
+
+
+def signed_address(links: PlanLinks, conversation_id: str, now: datetime, origin: str) -> PlanLinkOut:
+    """The plan's signed address on this site. It is the same all day (signed from the day's start)."""
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     signed = urlsplit(links.url(conversation_id, today))
     expires = int(parse_qs(signed.query)["expires"][0])
-    url = f"{origin}{signed.path}?{signed.query}&chat=web"
+    url = f"{origin}{signed.path}?{signed.query}"
     return PlanLinkOut(
         url=url, download_url=f"{url}&download=1", expires_at=datetime.fromtimestamp(expires, UTC)
     )
