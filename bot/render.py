@@ -42,4 +42,5 @@ def render_reply(reply: Reply, translator: Translator, rtl: bool = False) -> dic
         "resume_code": reply.resume_code,
         "reference": reply.reference,
         "return_code": reply.return_code,
+        "skipped_parts": list(reply.skipped_parts),
     }

@@ -133,6 +133,11 @@ class ReplyOut(BaseModel):
         default=None,
         description="With the plan: the code that starts next year's evaluation from this one's answers.",
     )
+    skipped_parts: list[str] = Field(
+        default=[],  # pydantic copies it for each model; the shared defaults below are only read
+        description="At the review and before sending: the approaches (ids) with no answer at all, which "
+        "the board will see as not answered.",
+    )
     plan_url: str | None = Field(
         default=None,
         description="With the plan (document.kind 'plan'): its printable page, a signed address that works "

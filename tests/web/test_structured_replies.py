@@ -88,3 +88,22 @@ async def test_pause_gives_its_code_as_a_field_and_commands_are_choices(client: 
     assert paused["step"] == "paused" and nav(paused) == [] and paused["resume_code"] == "ABCD-EFGH-JK001"
     resumed = await client.post("/api/resume", json={"code": paused["resume_code"]})
     assert resumed.status_code == 200 and resumed.json()["step"] == "activity_name"
+
+
+async def test_an_annual_evaluation_with_every_question_skipped_says_so_before_it_is_sent(
+    client: httpx.AsyncClient, content: Content
+) -> None:
+    chat = ApiChat(client)
+    await chat.start()
+    for said in ["@annual", "@organisation", "Healthwatch Kirklees"]:
+        await chat.say(said)
+    while chat.last["step"] != "review":
+        await chat.say("@/skip")
+    every = [a.id for a in content.approaches]
+    review = chat.last["replies"][-1]
+    assert review["skipped_parts"] == every
+    assert "These parts have no answers yet: Connecting, Communicating" in review["text"]
+    await chat.say("@ok")
+    consent = chat.last["replies"][-1]
+    assert consent["step"] == "consent" and consent["skipped_parts"] == every
+    assert chat.last["status"] == "completed", "not sent: the person chooses, knowing what is missing"
