@@ -381,11 +381,14 @@ class ChatService:
     async def handoff(self, evaluation_id: str, token: str) -> str:
         """A resume code to carry on another device, without pausing here."""
         code = self.engine.ids.resume_code()
-        async with transaction(self.db) as connection:
-            conversation = await self._authorised(connection, evaluation_id, token, for_update=True)
-            conversation.resume_code_hash = self._hash(normalise_code(code))
-            conversation.resume_expires_at = self.clock() + timedelta(days=self.settings.resume_days)
-            await store.save(connection, conversation)
+        try:
+            async with transaction(self.db) as connection:
+                conversation = await self._authorised(connection, evaluation_id, token, for_update=True)
+                conversation.resume_code_hash = self._hash(normalise_code(code))
+                conversation.resume_expires_at = self.clock() + timedelta(days=self.settings.resume_days)
+                await store.save(connection, conversation)
+        except (ConversationChanged, OperationalError):  # a turn saved it meanwhile: ask again
+            raise TurnBusy("handoff") from None
         return code
 
     async def plan_html_for(self, evaluation_id: str, links: dict[str, str] | None = None) -> str:

@@ -1,4 +1,8 @@
-"""The chat API's request and response bodies (they make the OpenAPI schema)."""
+"""The chat API's request and response bodies (they make the OpenAPI schema).
+
+A partner writes a client from ``/openapi.json`` alone, so every value a program may branch on is
+listed there: the steps, the statuses, the kinds of choice and the error codes.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.resumes import REQUEST_ID_PATTERN
-from dialogs import MAX_TEXT
+from dialogs import MAX_TEXT, Status, Step
 from storage import TranscriptEntry
 
 __all__ = [
     "ChoiceOut",
     "ConversationOut",
     "DocumentOut",
+    "ErrorCode",
     "ErrorOut",
     "ExportedEntry",
+    "FieldErrorOut",
     "HandoffOut",
     "MessageIn",
     "PositionOut",
@@ -24,8 +30,19 @@ __all__ = [
     "ResumeIn",
     "StartIn",
     "TranscriptEntryOut",
+    "ValidationErrorOut",
     "reply_json",
 ]
+
+STEPS = [step.value for step in Step]
+# Replies shown beside a step rather than asking one: the summary (/summary) and the plan (engine.py).
+REPLY_STEPS = [*STEPS, "summary", "plan"]
+
+
+def _step(description: str, names: list[str] = STEPS) -> Any:
+    """A step name. Listed in the schema, not checked on the way out: a transcript line stored before a
+    step was renamed must still be readable."""
+    return Field(description=description, json_schema_extra={"enum": list(names)})
 
 
 class _Strict(BaseModel):
@@ -112,7 +129,9 @@ class ReplyOut(BaseModel):
     """One reply: the words for a person, and beside them, as fields, everything a program needs."""
 
     text: str = Field(description="For a person to read, in the conversation's language: never parse it.")
-    step: str
+    step: str = _step(
+        "The step this reply asks; 'summary' and 'plan' for those shown on their way to it.", REPLY_STEPS
+    )
     choices: list[ChoiceOut]
     multiple: bool
     free_text: bool
@@ -163,8 +182,11 @@ class ConversationOut(BaseModel):
     token: str | None = Field(
         default=None, description="Only when a conversation starts or resumes: keep it secret."
     )
-    step: str
-    status: str
+    step: str = _step("Where the conversation now waits.")
+    status: Status = Field(
+        description="draft while answering; completed once the plan is made; submitted once sent; "
+        "deleted after the person deleted it (every later call is then 410)."
+    )
     language: str
     direction: Literal["ltr", "rtl"]
     repeated: bool = False
@@ -178,7 +200,7 @@ class ExportedEntry(BaseModel):
     direction: Literal["in", "out"]
     channel: str
     language: str
-    step: str
+    step: str = _step("The conversation's step when the message came or went.")
     text: str
     choice: str | None = Field(
         default=None, description="For a tapped choice: its id (the text is its label)."
@@ -223,6 +245,37 @@ class HandoffOut(BaseModel):
     days: int = Field(description="How long the code works.")
 
 
+ErrorCode = Literal[
+    "invalid_body",  # 400: not JSON text in UTF-8, or nested too deeply to read
+    "unauthorized",  # 401: no bearer token
+    "not_found",  # 404: no conversation with that id and token
+    "resume_code_invalid",  # 404
+    "return_code_invalid",  # 404
+    "http_error",  # 404 for an address that is not there, 405 for a method (with Allow)
+    "busy",  # 409: send the same again (Retry-After)
+    "client_message_id_reused",  # 409: that id came with another message; nothing applied
+    "plan_not_ready",  # 409
+    "gone",  # 410: the conversation was deleted
+    "too_large",  # 413
+    "invalid_request",  # 422
+    "rate_limited",  # 429 (Retry-After)
+]
+
+
 class ErrorOut(BaseModel):
-    error: str
+    """Every error: a code for programs, a sentence for the developer (in English, not for people)."""
+
+    error: ErrorCode
     message: str
+
+
+class FieldErrorOut(BaseModel):
+    loc: list[str | int] = Field(description="Where: such as ['body', 'text'].")
+    msg: str
+
+
+class ValidationErrorOut(ErrorOut):
+    """A body or a parameter that is not valid: ``detail`` says which and why."""
+
+    error: Literal["invalid_request"]
+    detail: list[FieldErrorOut]

@@ -13,12 +13,12 @@ from fastapi.responses import HTMLResponse, Response
 from bot.channels.seam import InAnswer, Origin
 from bot.service import FINISHED, ChatService, ResumeCodeInvalid, ReturnCodeInvalid, TurnResult
 from bot.web.deps import ConversationToken, PublicOrigin, Service
+from bot.web.errors import CONVERSATION, responses
 from bot.web.limits import check_text
 from bot.web.ratelimit import ResumeGuard, client_address
 from bot.web.routes.plans import signed_address
 from bot.web.schemas import (
     ConversationOut,
-    ErrorOut,
     HandoffOut,
     MessageIn,
     ResumeIn,
@@ -33,12 +33,8 @@ __all__ = ["router"]
 # The web chat through the channel seam: buttons, and the replies in the HTTP answer.
 WEB = Origin(InAnswer("web"))
 router = APIRouter(prefix="/api", tags=["chat"])
-_ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"model": ErrorOut},
-    404: {"model": ErrorOut, "description": "No conversation with that id and token."},
-    422: {"model": ErrorOut},
-    429: {"model": ErrorOut, "description": "Too many calls: wait the seconds in Retry-After."},
-}
+PLAN_NOT_READY = {409: "The plan is ready once every part is answered and reviewed (`plan_not_ready`)."}
+ONLY_ONE_TURN = {409: "The conversation is busy: send the same again (`busy`, with Retry-After)."}
 
 
 class ConversationResponse(Response):
@@ -81,7 +77,17 @@ def _answer(result: TurnResult, request: Request, origin: str) -> ConversationRe
 
 
 @router.post(
-    "/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationOut, responses=_ERRORS
+    "/conversations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ConversationOut,
+    responses=responses(
+        400,
+        404,
+        413,
+        422,
+        429,
+        said={404: "No finished evaluation has that return code (`return_code_invalid`)."},
+    ),
 )
 async def start_conversation(service: Service, request: Request, body: StartIn | None = None) -> Response:
     """Start a new evaluation; the reply carries the token for every later call. With a return code,
@@ -101,7 +107,11 @@ async def start_conversation(service: Service, request: Request, body: StartIn |
     return ConversationResponse(result, status.HTTP_201_CREATED)
 
 
-@router.post("/conversations/{conversation_id}/messages", response_model=ConversationOut, responses=_ERRORS)
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    response_model=ConversationOut,
+    responses=responses(400, 409, *CONVERSATION),
+)
 async def send_message(
     conversation_id: str, body: MessageIn, request: Request, token: ConversationToken, origin: PublicOrigin
 ) -> Response:
@@ -113,7 +123,7 @@ async def send_message(
     return _answer(result, request, origin)
 
 
-@router.get("/conversations/{conversation_id}/messages", responses=_ERRORS)
+@router.get("/conversations/{conversation_id}/messages", responses=responses(*CONVERSATION))
 async def history(
     conversation_id: str, service: Service, token: ConversationToken, request: Request, origin: PublicOrigin
 ) -> list[TranscriptEntryOut]:
@@ -126,7 +136,7 @@ async def history(
 @router.get(
     "/conversations/{conversation_id}/plan",
     response_class=HTMLResponse,
-    responses={**_ERRORS, 409: {"model": ErrorOut, "description": "The plan is not ready yet."}},
+    responses=responses(409, *CONVERSATION, said=PLAN_NOT_READY),
 )
 async def plan_page(
     conversation_id: str, service: Service, token: ConversationToken, download: bool = False
@@ -144,7 +154,9 @@ def _svg(code: segno.QRCode) -> str:
     return out.getvalue().decode("utf-8")
 
 
-@router.post("/conversations/{conversation_id}/handoff", responses=_ERRORS)
+@router.post(
+    "/conversations/{conversation_id}/handoff", responses=responses(409, *CONVERSATION, said=ONLY_ONE_TURN)
+)
 async def handoff(
     conversation_id: str, service: Service, token: ConversationToken, origin: PublicOrigin
 ) -> HandoffOut:
@@ -158,11 +170,18 @@ async def handoff(
 @router.post(
     "/resume",
     response_model=ConversationOut,
-    responses={
-        **_ERRORS,
-        404: {"model": ErrorOut, "description": "Wrong or expired code."},
-        429: {"model": ErrorOut, "description": "Too many wrong codes from here, or tries of this code."},
-    },
+    responses=responses(
+        400,
+        404,
+        413,
+        422,
+        429,
+        said={
+            404: "Wrong, used or expired code (`resume_code_invalid`).",
+            429: "Too many calls, wrong codes from here, or tries of this code (`rate_limited`): wait the "
+            "seconds in Retry-After.",
+        },
+    ),
 )
 async def resume(body: ResumeIn, service: Service, request: Request, origin: PublicOrigin) -> Response:
     """Carry on with a resume code; a new token replaces the old one."""

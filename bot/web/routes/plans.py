@@ -8,6 +8,7 @@ person who opens their plan twice gets one address they can bookmark; it works f
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import APIRouter, Request, status
@@ -17,10 +18,10 @@ from pydantic import BaseModel, Field
 from bot.plan_links import PlanLinks
 from bot.service import ConversationGone
 from bot.web.deps import ConversationToken, PublicOrigin, Service
+from bot.web.errors import CONVERSATION, responses
 from bot.web.languages import page_language
 from bot.web.page_messages import PLAN_PAGE_WORDS
 from bot.web.plan_page import dress_plan
-from bot.web.schemas import ErrorOut
 from bot.web.site import render_page, translated
 
 __all__ = ["router", "signed_address"]
@@ -36,12 +37,9 @@ class PlanLinkOut(BaseModel):
 
 @router.post(
     "/api/conversations/{conversation_id}/plan-link",
-    responses={
-        401: {"model": ErrorOut},
-        404: {"model": ErrorOut, "description": "No conversation with that id and token."},
-        409: {"model": ErrorOut, "description": "The plan is not ready yet."},
-        429: {"model": ErrorOut, "description": "Too many calls: wait the seconds in Retry-After."},
-    },
+    responses=responses(
+        409, *CONVERSATION, said={409: "The plan is ready once every part is answered and reviewed."}
+    ),
 )
 async def plan_link(
     conversation_id: str, service: Service, token: ConversationToken, request: Request, origin: PublicOrigin
@@ -64,7 +62,15 @@ def signed_address(links: PlanLinks, conversation_id: str, now: datetime, origin
     )
 
 
-@router.get("/plan/{evaluation_id}", response_class=HTMLResponse)
+# The signed pages answer a person in a browser: an ended or deleted link is a page that says so.
+_PAGE_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "A wrong or expired link: a page that says so.", "content": {"text/html": {}}},
+    410: {"description": "The evaluation was deleted: a page that says so.", "content": {"text/html": {}}},
+    **responses(413, 422),
+}
+
+
+@router.get("/plan/{evaluation_id}", response_class=HTMLResponse, responses=_PAGE_ERRORS)
 async def signed_plan(
     evaluation_id: str,
     expires: int,
@@ -94,10 +100,7 @@ async def signed_plan(
 
 @router.get(
     "/plan/{evaluation_id}/calendar.ics",
-    responses={
-        404: {"description": "A wrong or expired link."},
-        410: {"description": "The evaluation was deleted."},
-    },
+    responses={200: {"content": {"text/calendar": {}}}, **_PAGE_ERRORS},
 )
 async def signed_calendar(
     evaluation_id: str, expires: int, sig: str, request: Request, service: Service
