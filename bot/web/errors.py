@@ -42,7 +42,12 @@ DESCRIBED = {
 }
 # What every route that names a conversation by its id and token can answer.
 CONVERSATION = (401, 404, 410, 413, 422, 429)
-_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
+_WAIT = {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+_HEADERS: dict[int, dict[str, Any]] = {
+    401: {"WWW-Authenticate": {"required": True, "schema": {"type": "string", "enum": ["Bearer"]}}},
+    409: {"Retry-After": {**_WAIT, "description": "With `busy`: seconds to wait."}},
+    429: {"Retry-After": {**_WAIT, "required": True}},
+}
 
 
 def responses(*statuses: int, said: Mapping[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
@@ -54,10 +59,8 @@ def responses(*statuses: int, said: Mapping[int, str] | None = None) -> dict[int
             "model": ValidationErrorOut if code == 422 else ErrorOut,
             "description": (said or {}).get(code, DESCRIBED[code]),
         }
-        if code in {409, 429}:
-            entry["headers"] = _RETRY_AFTER
-        if code == 401:
-            entry["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+        if code in _HEADERS and not (code == 409 and said and 409 in said and "busy" not in said[409]):
+            entry["headers"] = _HEADERS[code]
         documented[code] = entry
     return documented
 
