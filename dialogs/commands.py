@@ -15,7 +15,7 @@ from dialogs.events import Command
 from dialogs.i18n import Translator
 from dialogs.words import fold, words
 
-__all__ = ["COMMANDS_BY_WORD", "COMMAND_TABLE", "CommandSpec", "typed_command"]
+__all__ = ["COMMANDS_BY_WORD", "COMMAND_TABLE", "CommandSpec", "typed_command", "word_to_type"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +61,10 @@ def typed_command(value: str, translator: Translator) -> tuple[Command | None, b
         if folded in words(spec.words, translator):
             return spec.command, False
     return None, False
+
+
+def word_to_type(choice_id: str, translator: Translator) -> str:
+    """The word to type for a command, in the person's language: the first of its words ("پیچھے"),
+    for a channel with no buttons to show it on."""
+    spec = COMMANDS_BY_WORD[choice_id.lstrip("/")]
+    return translator.gettext(spec.words).split("|")[0].strip()

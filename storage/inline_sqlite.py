@@ -19,8 +19,8 @@ this, 360 / 339 / 312 with aiosqlite alone (0.52 against 0.31 of the ceiling); `
 benchmarks.turn_cost``: 0.73-0.81 against 0.97-1.53 ms of CPU a turn.
 
 The part of aiosqlite's interface the dialect uses is not a documented contract, so pyproject.toml
-allows only the SQLAlchemy releases this was tested with, and tests/storage/test_inline_driver.py
-makes every kind of call the dialect makes, through SQLAlchemy's public API.
+pins the one SQLAlchemy release CI runs the tests on, and tests/storage/test_inline_driver.py makes
+every kind of call the dialect makes, through SQLAlchemy's public API.
 """
 
 from __future__ import annotations

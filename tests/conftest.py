@@ -23,6 +23,14 @@ PG_URL = os.environ.get("ICF_TEST_DATABASE_URL", "").strip()
 SECRET = b"test-secret-key-that-is-long-enough-000000"
 
 
+def in_language(translator: gettext.NullTranslations, message: str) -> str:
+    """What a reader of that language sees: a message with no translation fails here, rather than
+    passing a test in English because both sides fell back to the same words."""
+    said = translator.gettext(message)
+    assert said != message, f"no translation of {message!r}"
+    return said
+
+
 class FixedIds:
     """Predictable codes, so tests can type them back."""
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
+from babel.lists import format_list
+
 from bot.channels.seam import Abilities, InAnswer, Origin
 from bot.cli import messages as cm
 from bot.ids import RandomIds
@@ -22,6 +24,7 @@ from bot.service import ChatService, ResumeCodeInvalid, ReturnCodeInvalid, TurnR
 from bot.settings import Settings
 from bot.translations import Catalogs
 from dialogs import Engine, Event, Step, Text, load_default_content, render
+from dialogs.commands import word_to_type
 from storage import create_engine, upgrade_engine
 
 __all__ = ["TerminalChat", "run_chat"]
@@ -101,9 +104,12 @@ class TerminalChat:
         for number, choice in enumerate(answers, start=1):
             mark = {True: "[x] ", False: "[ ] "}.get(choice["selected"], "")
             print(f"  {number}. {mark}{choice['label']}", file=self.out)
-        nav = [c["id"].lstrip("/") for c in self._choices if c["kind"] == "nav"]
+        translator = self.service.catalogs.translator(result.language)
+        nav = [word_to_type(c["id"], translator) for c in self._choices if c["kind"] == "nav"]
         if nav and result.step not in ENDED:
-            self._say(cm.NAV_WORDS, result.language, words=", ".join(nav))
+            self._say(
+                cm.NAV_WORDS, result.language, words=format_list(nav, style="or", locale=result.language)
+            )
         print(file=self.out)
 
     async def _save_plan(self, result: TurnResult, token: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from fastapi import FastAPI
 
 from bot.cli.chat import TerminalChat
 from tests.commands import icf
+from tests.i18n.test_read_back import english_in, english_sources
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,3 +93,21 @@ def test_icf_qr_writes_a_poster_code(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     png, svg = (tmp_path / "poster.png").read_bytes(), (tmp_path / "poster.svg").read_text()
     assert png.startswith(b"\x89PNG") and svg.startswith("<?xml") and "https://icf.example.org/" in svg
+
+
+async def test_a_quick_check_in_urdu_reads_in_urdu(app: FastAPI, tmp_path: Path) -> None:
+    """Typed as an Urdu speaker types: Urdu digits, Urdu words, their word for "skip"."""
+    words = ["راوینزتھورپ دوست", "پارک کی سیر", "ہال بک کریں", "ہماری چیئر"]
+    typed = scripted(
+        ["۷", "۲", words[0], words[1], "۵", "۶", "۴", "چھوڑیں", "۱", "۳", "۸", words[2], "چھوڑیں", words[3]]
+        + ["۱", "۱", "۲"]
+    )
+    out = io.StringIO()
+    chat = TerminalChat(app.state.service, lambda: next(typed), out, tmp_path / "plans")
+    result = await chat.run()
+    assert result is not None and result.status == "submitted", out.getvalue()[-600:]
+    shown = re.split(r"You can also type: .*\n", out.getvalue(), maxsplit=1)[1]  # after choosing Urdu
+    shown = shown.replace(str(tmp_path), " ")
+    shown = re.sub(r"plans/plan-[0-9a-f]+\.html", " ", shown)
+    english = english_in(shown, set(words), "ur", english_sources())
+    assert english == [], f"English in the Urdu terminal chat: {english}"

@@ -178,3 +178,22 @@ def test_a_person_who_skips_the_english_version_is_not_asked_again(engine: Engin
         ]
     )
     assert chat.state is not None and chat.state.no_english
+
+
+def test_contact_details_in_an_action_or_its_owner_are_caught_too(engine: Engine, context: Context) -> None:
+    chat = to_the_story(engine, context)
+    chat.check(
+        [
+            ("/skip", "support", "What would help you do more of this?"),
+            ("@done", "action", "Trusting: what is one thing you will do in the next 12 months?"),
+            ("Ring Asma on ۰۷۷۰۰ ۹۰۰۱۲۳ to book the hall", "check_typed", "contact details"),
+            ("@change", "action", "Trusting: what is one thing you will do in the next 12 months?"),
+            ("Book the hall for the summer", "action_owner", "Who will do it?"),
+            ("asma.khan@example.org", "check_typed", "contact details"),
+            ("@change", "action_owner", "Who will do it?"),
+            ("Our chair", "action_due", "By when?"),
+        ]
+    )
+    assert chat.state is not None
+    given = chat.state.answers.by_approach["trusting"]
+    assert (given.action, given.action_owner) == ("Book the hall for the summer", "Our chair")

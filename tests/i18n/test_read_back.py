@@ -4,6 +4,7 @@ reply read back for English."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -16,6 +17,7 @@ from fastapi import FastAPI
 from bot.settings import Settings
 from bot.translations import LOCALES_DIR
 from bot.web import create_app
+from dialogs import load_default_content
 from tests.conftest import Clock, FixedIds
 from tests.web.chat_client import ApiChat
 
@@ -162,4 +164,30 @@ async def test_a_whole_evaluation_reads_in_the_persons_language(
             await talk.tap("/help")
         await talk.answer()
     assert chat.last["status"] == "submitted", chat.last["step"]
+    page = await plan_page_text(unhurried, chat)
+    names, name_words = framework_names()
+    found = english_in(page, talk.typed | names, speaker.language, talk.sources)
+    talk.english += [("plan page", w) for w in found if w not in name_words]
     assert talk.english == [], f"English in the {speaker.language} conversation: {talk.english}"
+
+
+async def plan_page_text(http: httpx.AsyncClient, chat: ApiChat) -> str:
+    """The words of the printable plan page, as a reader sees them (tags, scripts and styles gone)."""
+    link = await http.post(f"/api/conversations/{chat.id}/plan-link", headers=chat.headers)
+    page = (await http.get(link.json()["url"])).text
+    page = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", page)
+    return html.unescape(re.sub(r"<[^>]+>", "\n", page))
+
+
+def framework_names() -> tuple[set[str], set[str]]:
+    """What the plan keeps in English on purpose: the framework's original wordings (its appendix,
+    for the board) and the names of case studies and ways of working, to look up in the framework;
+    and those names' words, which a sentence in another script may use alone ("Healthwatch")."""
+    content = load_default_content()
+    originals = {q.original for a in content.approaches for q in a.questions}
+    originals |= {h.original for h in content.restorative} | {
+        q.original for _, q in content.restorative_prompts()
+    }
+    names = {c.name for a in content.approaches for c in a.case_studies}
+    names |= {b.name for b in content.practice_bases.values()}
+    return originals | names, {w for name in names for w in re.findall(r"[A-Za-z]{2,}", name)}

@@ -26,8 +26,14 @@ CONVERSATIONS = 3  # alternating at once, each between both processes
 
 
 def comparable(history: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """The transcript as a person read it; the random submission reference made alike."""
-    return [(e["direction"], re.sub(r"ICF-\d{4}-[0-9A-Z]{8}", "ICF-YYYY-REF", e["text"])) for e in history]
+    """The transcript as a person read it; the random reference, return code and signed links made alike."""
+    return [(e["direction"], _random_made_alike(e["text"])) for e in history]
+
+
+def _random_made_alike(text: str) -> str:
+    text = re.sub(r"ICF-\d{4}-[0-9A-Z]{8}", "ICF-YYYY-REF", text)
+    text = re.sub(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{5}\b", "CODE", text)
+    return re.sub(r"(expires|sig)=[^&\s)]+", r"\1=X", text)
 
 
 async def run_once(database_url: str, tmp_path: Path, processes: int) -> list[list[tuple[str, str]]]:

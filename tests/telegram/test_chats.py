@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from storage import Evaluation, transaction
+from tests.conftest import in_language
 from tests.fakes import updates
 from tests.fakes.bot_api import FakeBotApi
 
@@ -63,7 +64,7 @@ async def test_a_group_gets_a_button_to_a_private_chat_and_starts_nothing(
     polish = telegram.app.state.catalogs.translator("pl")
     from bot.telegram import messages as tm
 
-    assert shown == [polish.gettext(tm.GROUP_PRIVATE)]
+    assert shown == [in_language(polish, tm.GROUP_PRIVATE)]
     [markup] = [p["reply_markup"] for p in bot_api.called("sendMessage")]
     [[button]] = markup["inline_keyboard"]
     assert button["url"] == "https://t.me/icf_test_bot?start=from-a-group"
@@ -86,6 +87,10 @@ async def test_commands_for_another_bot_are_ignored(telegram: TelegramDriver, bo
 async def test_privacy_links_to_the_notice_in_the_chats_language(telegram: TelegramDriver) -> None:
     shown = await telegram.send(updates.message("/privacy", language="ur"))
     assert len(shown) == 1 and shown[0].endswith("/privacy?lang=ur")
+    urdu = telegram.app.state.catalogs.translator("ur")
+    from bot.channels import messages as words
+
+    assert shown[0] == in_language(urdu, words.PRIVACY).format(url="http://127.0.0.1:8000/privacy?lang=ur")
     assert await evaluations(telegram.app) == 0  # reading it starts nothing
     await telegram.send(updates.message("/start", language="ur"))
     await telegram.tap("polski")
@@ -124,7 +129,7 @@ async def test_a_chat_is_let_go_when_its_conversation_is_carried_on_on_the_web(
     polish = telegram.app.state.catalogs.translator("pl")
     from bot.channels import messages as words
 
-    told = polish.gettext(words.CARRIED_ON)
+    told = in_language(polish, words.CARRIED_ON)
     assert bot_api.texts()[-1] == told  # told once, in its language
     before = await evaluations(telegram.app)
     web = resumed.json()
@@ -132,7 +137,7 @@ async def test_a_chat_is_let_go_when_its_conversation_is_carried_on_on_the_web(
     headers = {"Authorization": f"Bearer {web['token']}"}
     step = web["step"]
     shown = await telegram.send(updates.message("Kirklees Youth Trust"))
-    assert shown == [polish.gettext(words.DETACHED)]  # it starts nothing, and changes nothing
+    assert shown == [in_language(polish, words.DETACHED)]  # it starts nothing, and changes nothing
     assert await evaluations(telegram.app) == before
     conversation = (await telegram.http.get(url, headers=headers)).json()
     assert all(entry["text"] != "Kirklees Youth Trust" for entry in conversation)

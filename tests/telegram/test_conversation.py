@@ -35,9 +35,11 @@ async def test_a_complete_annual_evaluation_over_telegram(
     telegram: TelegramDriver, bot_api: FakeBotApi
 ) -> None:
     await start_annual(telegram)
-    for questions in QUESTIONS:
-        for _ in range(questions):
-            await telegram.tap("Yes")
+    for part, questions in enumerate(QUESTIONS, start=1):
+        for question in range(1, questions + 1):
+            shown = await telegram.tap("Yes")
+            if question < questions:  # where the person is, above the next question
+                assert shown[-1].startswith(f"Part {part} of 5 · question {question + 1} of {questions}: ")
         await telegram.tap("5:")
         await telegram.tap("High")
         await telegram.send(updates.message("/skip"))  # what went well

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -79,3 +80,20 @@ async def test_a_reminder_goes_once_on_its_day_after_a_restart_too(
     async with again.router.lifespan_context(again):
         assert await again.state.service.send_due_reminders() == 0
     assert len([t for t in bot_api.texts() if REMINDER in t]) == 1
+
+
+async def test_a_reminder_due_while_no_process_ran_is_sent_by_the_next_one_to_start(
+    telegram: TelegramDriver, telegram_app: FastAPI, bot_api: FakeBotApi, clock: Clock
+) -> None:
+    await low_scored_check(telegram)
+    await telegram.tap("Remind me on 23 May 2027")
+    clock.now = datetime(2027, 6, 2, 8, 0, tzinfo=UTC)  # the day passed with the bot down
+    again = create_app(replace(telegram_app.state.settings), clock=clock, ids=FixedIds())
+    async with again.router.lifespan_context(again):
+        assert await again.state.service.send_due_reminders() == 1
+        for _ in range(250):
+            if any(REMINDER in t for t in bot_api.texts()):
+                break
+            await asyncio.sleep(0.02)
+    assert len([t for t in bot_api.texts() if REMINDER in t]) == 1
+    assert await telegram_app.state.service.send_due_reminders() == 0  # and not again from the first
