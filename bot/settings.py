@@ -61,6 +61,21 @@ def _webhook_secret(env: Mapping[str, str]) -> str:
     return secret
 
 
+WHATSAPP = ("WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN")
+
+
+def _whatsapp(env: Mapping[str, str]) -> None:
+    """All four or none: half a set-up would take messages it cannot answer, or answer none."""
+    given = [name for name in WHATSAPP if env.get(name, "").strip()]
+    if given and len(given) < len(WHATSAPP):
+        missing = " and ".join(name for name in WHATSAPP if name not in given)
+        raise SettingsError(f"WhatsApp is half set up: set {missing} too, or none of them")
+    for name in ("WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN"):
+        value = env.get(name, "").strip()
+        if value and (value.lower() in PLACEHOLDERS or len(value) < 16):
+            raise SettingsError(f"{name} must be a random value of at least 16 characters")
+
+
 def _luminance(colour: str) -> float:
     """WCAG 2 relative luminance of ``#rrggbb`` (a formula, too small to need a library)."""
     channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
@@ -137,6 +152,14 @@ class Settings:
     telegram_rate: int = 30  # messages a second to Telegram, all chats together (Telegram's limit); 0: none
     telegram_chats: int = 16  # chats whose updates are applied at the same time
     telegram_timeout: float = 15.0  # seconds to wait for the Bot API's answer before trying again
+    # WhatsApp (bot/whatsapp/): on when the first four are set; off without them.
+    whatsapp_token: str = ""  # a system user's access token for the Cloud API
+    whatsapp_phone_number_id: str = ""  # the business number's id (not the number itself)
+    whatsapp_app_secret: str = ""  # signs every webhook (X-Hub-Signature-256)
+    whatsapp_verify_token: str = ""  # what Meta sends back when the webhook is verified
+    whatsapp_api_url: str = ""  # another Graph API root (a local fake); default Meta's
+    whatsapp_reminder_template: str = ""  # a pre-approved template: the only way to send a reminder
+    whatsapp_timeout: float = 15.0  # seconds to wait for the Graph API's answer before trying again
     embed_origins: tuple[str, ...] = ()  # sites allowed to embed the chat (frame-ancestors, CORS)
     max_body_bytes: int = 64 * 1024  # the largest request body
     # Limits per process, each a number a minute (0 turns one off): see bot/web/ratelimit.py.
@@ -200,11 +223,22 @@ class Settings:
         """Serve Telegram through the webhook route: a token and its secret are both set."""
         return bool(self.telegram_token and self.telegram_webhook_secret)
 
+    @property
+    def whatsapp(self) -> bool:
+        """Serve WhatsApp at /whatsapp/webhook: its token, number id, app secret and verify token are set."""
+        return bool(
+            self.whatsapp_token
+            and self.whatsapp_phone_number_id
+            and self.whatsapp_app_secret
+            and self.whatsapp_verify_token
+        )
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         data_dir = Path(env.get("ICF_DATA_DIR", "./data"))
         port = _int(env, "ICF_PORT", 8000)
+        _whatsapp(env)
         host = env.get("ICF_HOST", "127.0.0.1")
         return cls(
             database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_URL,
@@ -222,6 +256,13 @@ class Settings:
             telegram_rate=_int(env, "TELEGRAM_MESSAGES_PER_SECOND", 30, minimum=0),
             telegram_chats=_int(env, "TELEGRAM_CONCURRENT_CHATS", 16),
             telegram_timeout=float(_int(env, "TELEGRAM_TIMEOUT", 15)),
+            whatsapp_token=env.get("WHATSAPP_TOKEN", "").strip(),
+            whatsapp_phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID", "").strip(),
+            whatsapp_app_secret=env.get("WHATSAPP_APP_SECRET", "").strip(),
+            whatsapp_verify_token=env.get("WHATSAPP_VERIFY_TOKEN", "").strip(),
+            whatsapp_api_url=env.get("WHATSAPP_API_URL", "").strip().rstrip("/"),
+            whatsapp_reminder_template=env.get("ICF_WHATSAPP_REMINDER_TEMPLATE", "").strip(),
+            whatsapp_timeout=float(_int(env, "WHATSAPP_TIMEOUT", 15)),
             embed_origins=_origins(env.get("ICF_EMBED_ORIGINS", "")),
             max_body_bytes=_int(env, "ICF_MAX_BODY_BYTES", 64 * 1024, minimum=1024),
             rate_per_client=_int(env, "ICF_RATE_PER_CLIENT", 300, minimum=0),

@@ -37,6 +37,8 @@ from bot.web.logs import redact_access_log
 from bot.web.ratelimit import install_rate_limits
 from bot.web.routes import chat, embed, export, notices, pages, plans, review
 from bot.web.security import SecurityHeaders
+from bot.whatsapp import webhook as whatsapp_webhook
+from bot.whatsapp.runtime import whatsapp_running
 from dialogs import Engine, Ids, load_default_content
 from storage import create_engine, upgrade_engine, utcnow
 
@@ -80,6 +82,9 @@ def create_app(
                 if settings.telegram_webhook:
                     running = telegram_running(settings, service, app.state.plan_links, clock)
                     app.state.telegram = await stack.enter_async_context(running)
+                if settings.whatsapp:
+                    serving = whatsapp_running(settings, service, app.state.plan_links, clock)
+                    app.state.whatsapp = await stack.enter_async_context(serving)
                 yield
         finally:
             await db.dispose()
@@ -110,6 +115,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(notices.router)
     app.include_router(webhook.router)
+    app.include_router(whatsapp_webhook.router)
     app.include_router(embed.router)
     app.include_router(export.router)
     app.include_router(review.router)

@@ -21,13 +21,21 @@ from bot.cli import messages as cli_messages
 from bot.telegram import messages as telegram_messages
 from bot.translations import LOCALES_DIR
 from bot.web import page_messages
+from bot.whatsapp import messages as whatsapp_messages
 from dialogs import messages
 from dialogs.content import load_default_content
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES: dict[str, ModuleType] = {
     module.__name__: module
-    for module in (messages, telegram_messages, cli_messages, channel_messages, page_messages)
+    for module in (
+        messages,
+        telegram_messages,
+        whatsapp_messages,
+        cli_messages,
+        channel_messages,
+        page_messages,
+    )
 }
 TEMPLATE_NAME = re.compile(r"\bm\.([A-Z][A-Z0-9_]*)\b")  # templates get dialogs.messages as `m`
 
