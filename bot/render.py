@@ -1,6 +1,8 @@
 """Replies rendered for a person: translated text plus choices, as JSON-ready dicts.
 
-Every channel shows these; the transcript stores them exactly as they were shown.
+Every channel shows these; the transcript stores them exactly as they were shown. Beside the words,
+each carries the engine's facts as they are (``dialogs.Reply``): where it is, the suggested score,
+the codes and the reference, the parts left unanswered. A program reads those, never the text.
 """
 
 from __future__ import annotations
@@ -35,4 +37,10 @@ def render_reply(reply: Reply, translator: Translator, rtl: bool = False) -> dic
             if reply.document
             else None
         ),
+        "position": reply.place.to_json() if reply.place else None,
+        "suggested_score": reply.suggested_score,
+        "resume_code": reply.resume_code,
+        "reference": reply.reference,
+        "return_code": reply.return_code,
+        "skipped_parts": list(reply.skipped_parts),
     }

@@ -70,9 +70,12 @@ from storage.outbox import Kind, Queued
 from storage.queue import Destination, enqueue
 
 __all__ = [
+    "FINISHED",
     "ChatDetached",
     "ChatService",
+    "ConversationGone",
     "ConversationNotFound",
+    "MessageIdReused",
     "PlanNotReady",
     "ResumeCodeInvalid",
     "ReturnCodeInvalid",
@@ -99,6 +102,13 @@ class ConversationNotFound(LookupError):
     """No conversation with that id and token; deliberately the same for both, so ids cannot be probed."""
 
 
+class ConversationGone(LookupError):
+    """The token's conversation was deleted: everything in it is erased, and nothing more is kept or made.
+
+    Said only to whoever holds the right token, so it tells nobody else that the conversation existed.
+    """
+
+
 class ResumeCodeInvalid(LookupError):
     """The code is wrong, used already or expired."""
 
@@ -117,6 +127,10 @@ class StaleChoice(LookupError):
 
 class ChatDetached(LookupError):
     """The chat's conversation carried on elsewhere: the chat starts nothing until it starts anew."""
+
+
+class MessageIdReused(ValueError):
+    """A client message id sent again with a different message: applying either would hide a mistake."""
 
 
 class TurnBusy(RuntimeError):
@@ -367,13 +381,14 @@ class ChatService:
     async def handoff(self, evaluation_id: str, token: str) -> str:
         """A resume code to carry on another device, without pausing here."""
         code = self.engine.ids.resume_code()
-        async with transaction(self.db) as connection:
-            conversation = await self._authorised(connection, evaluation_id, token, for_update=True)
-            if conversation.status == Status.DELETED:
-                raise ConversationNotFound(evaluation_id)
-            conversation.resume_code_hash = self._hash(normalise_code(code))
-            conversation.resume_expires_at = self.clock() + timedelta(days=self.settings.resume_days)
-            await store.save(connection, conversation)
+        try:
+            async with transaction(self.db) as connection:
+                conversation = await self._authorised(connection, evaluation_id, token, for_update=True)
+                conversation.resume_code_hash = self._hash(normalise_code(code))
+                conversation.resume_expires_at = self.clock() + timedelta(days=self.settings.resume_days)
+                await store.save(connection, conversation)
+        except (ConversationChanged, OperationalError):  # a turn saved it meanwhile: ask again
+            raise TurnBusy("handoff") from None
         return code
 
     async def plan_html_for(self, evaluation_id: str, links: dict[str, str] | None = None) -> str:
@@ -394,6 +409,8 @@ class ChatService:
             conversation = await store.load(connection, evaluation_id)
         if conversation is None:
             raise ConversationNotFound(evaluation_id)
+        if conversation.status == Status.DELETED:
+            raise ConversationGone(evaluation_id)
         return conversation
 
     async def everything(
@@ -466,11 +483,9 @@ class ChatService:
         look_first: bool = True,
     ) -> TurnResult:
         if client_message_id and look_first:
-            earlier = await store.replies_to(connection, conversation.id, client_message_id)
+            earlier = await self._sent_before(connection, conversation, event, origin, client_message_id)
             if earlier is not None:
-                if origin.arrival is not None:  # its replies are in the outbox already, sent or not
-                    await inbox.mark_processed(connection, origin.arrival, utcnow())
-                return self._result(conversation, earlier, repeated=True)
+                return earlier
         if expected_version is not None and expected_version != conversation.version:
             raise StaleChoice(conversation.id)
         state = _state_of(conversation)
@@ -486,19 +501,46 @@ class ChatService:
             self.engine.choice_label(state, event.value, context) if event.kind is EventKind.CHOICE else None
         )
         outcome = self.engine.handle(state, event, context)
+        if client_message_id and not look_first and any(isinstance(e, Erase) for e in outcome.effects):
+            # Deleting keeps no transcript line, so the unique message id cannot stop a reused one here.
+            earlier = await self._sent_before(connection, conversation, event, origin, client_message_id)
+            if earlier is not None:
+                return earlier
         replies = await self._apply(
             connection, conversation, event, outcome, origin, client_message_id, label
         )
         return self._result(conversation, replies, resume_code=_resume_code(outcome))
 
+    async def _sent_before(
+        self,
+        connection: AsyncConnection,
+        conversation: Conversation,
+        event: Event,
+        origin: Origin,
+        client_message_id: str,
+    ) -> TurnResult | None:
+        """The stored result of a message sent again with its client message id; MessageIdReused if
+        the id came with a different message (nothing is applied); None for a new id."""
+        earlier = await store.replies_to(connection, conversation.id, client_message_id)
+        if earlier is None:
+            return None
+        if origin.arrival is not None:  # its replies are in the outbox already, sent or not
+            await inbox.mark_processed(connection, origin.arrival, utcnow())
+        elif (earlier.kind, earlier.value) != (event.kind.value, event.value):
+            raise MessageIdReused(client_message_id)
+        return self._result(conversation, earlier.replies, repeated=True)
+
     async def _authorised(
         self, connection: AsyncConnection, evaluation_id: str, token: str, *, for_update: bool = False
     ) -> Conversation:
+        """The token's conversation; ConversationGone once it was deleted, for every call alike."""
         conversation = await store.load(connection, evaluation_id, for_update=for_update)
         if conversation is None or not secrets_match(
             conversation.access_token_hash, token, self.settings.secret_key
         ):
             raise ConversationNotFound(evaluation_id)
+        if conversation.status == Status.DELETED:
+            raise ConversationGone(evaluation_id)
         return conversation
 
     async def _apply(

@@ -20,6 +20,8 @@ from dialogs.steps import STEPS, Declared, Step
 __all__ = ["Prompter", "nav_choices", "review_lines", "skipped_parts"]
 
 NO_COMMANDS = frozenset({Step.PAUSED, Step.DELETED, Step.CONFIRM_DELETE, Step.CHECK_TYPED})
+# Before sending, the parts with no answer at all are named (the board counts only answered parts).
+SAYS_SKIPPED = frozenset({Step.REVIEW, Step.CONSENT})
 
 
 def nav_choices(state: ConversationState, declared: Declared) -> tuple[Choice, ...]:
@@ -112,7 +114,8 @@ class Prompter:
     def prompt(self, state: ConversationState, context: Context) -> Reply:
         declared = STEPS[state.position.step]
         asking = self.asking(state, context)
-        lines = declared.says(asking) + self._more_lines(declared, state)
+        skipped = skipped_parts(state, self.content) if declared.step in SAYS_SKIPPED else []
+        lines = declared.says(asking) + self._more_lines(declared, state, skipped)
         choices = declared.kind.choices(asking) if declared.kind else []
         same = self.still_the_same(declared, asking)
         if same is not None:
@@ -128,6 +131,7 @@ class Prompter:
             suggested_score=state.answers.approach(asking.approach.id).suggested_score
             if declared.step == Step.SCORE
             else None,
+            skipped_parts=tuple(skipped),
         )
 
     def still_the_same(self, declared: Declared, asking: Asking) -> Choice | None:
@@ -141,14 +145,13 @@ class Prompter:
         label = offered.get(str(before), Text(str(before), verbatim=True))
         return answer(SAME_ID, Text(m.STILL_SAME, {"answer": label}))
 
-    def _more_lines(self, declared: Declared, state: ConversationState) -> list[Text]:
+    def _more_lines(self, declared: Declared, state: ConversationState, skipped: list[str]) -> list[Text]:
+        names = self._names(skipped)
         if declared.step == Step.REVIEW:
             lines = review_lines(state, self.content)
-            skipped = self._names(skipped_parts(state, self.content))
-            return lines + ([Text(m.REVIEW_SKIPPED, {"names": skipped})] if skipped.items else [])
+            return lines + ([Text(m.REVIEW_SKIPPED, {"names": names})] if skipped else [])
         if declared.step == Step.CONSENT:
-            skipped = self._names(skipped_parts(state, self.content))
-            return [Text(m.CONSENT_SKIPPED, {"names": skipped})] if skipped.items else []
+            return [Text(m.CONSENT_SKIPPED, {"names": names})] if skipped else []
         return []
 
     def _names(self, approach_ids: list[str]) -> Listed:

@@ -74,6 +74,7 @@ class Reply:
     resume_code: str | None = None  # given with this reply (a pause, a hand-over)
     reference: str | None = None  # the submission's reference, once sent
     return_code: str | None = None  # to start next year's evaluation from this one
+    skipped_parts: tuple[str, ...] = ()  # at the review and the consent: approaches with no answer at all
 
     @property
     def answer_choices(self) -> tuple[Choice, ...]:

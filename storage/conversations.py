@@ -23,6 +23,7 @@ from storage.models import Evaluation, Reminder, Submission, TranscriptEntry
 __all__ = [
     "Conversation",
     "ConversationChanged",
+    "Sent",
     "add",
     "add_transcripts",
     "by_resume_code",
@@ -94,7 +95,7 @@ _REPLY_PAYLOADS = (
     .where(TRANSCRIPTS.c.evaluation_id == bindparam("evaluation_id"), TRANSCRIPTS.c.id > bindparam("after"))
     .order_by(TRANSCRIPTS.c.id)
 )
-_SENT_WITH_ID = select(TRANSCRIPTS.c.id).where(
+_SENT_WITH_ID = select(TRANSCRIPTS.c.id, TRANSCRIPTS.c.text, TRANSCRIPTS.c.payload).where(
     TRANSCRIPTS.c.evaluation_id == bindparam("evaluation_id"),
     TRANSCRIPTS.c.client_message_id == bindparam("client_message_id"),
 )
@@ -170,21 +171,31 @@ async def add_transcripts(connection: AsyncConnection, rows: Sequence[dict[str, 
         await connection.execute(_ADD_TRANSCRIPT, list(rows))
 
 
-async def replies_to(
-    connection: AsyncConnection, evaluation_id: str, client_message_id: str
-) -> list[dict[str, Any]] | None:
-    """The replies already sent for a message the client is sending again, or None if it is new."""
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A message the client sent before with the same client message id, and the replies it got."""
+
+    kind: str  # a dialogs.EventKind: "text" or "choice"
+    value: str  # the words typed, or the id of the choice tapped
+    replies: list[dict[str, Any]]
+
+
+async def replies_to(connection: AsyncConnection, evaluation_id: str, client_message_id: str) -> Sent | None:
+    """The message sent before with this id and the replies it got, or None if the id is new."""
     params = {"evaluation_id": evaluation_id, "client_message_id": client_message_id}
-    first = (await connection.execute(_SENT_WITH_ID, params)).scalar()
+    first = (await connection.execute(_SENT_WITH_ID, params)).first()
     if first is None:
         return None
-    following = await connection.execute(_REPLY_PAYLOADS, {"evaluation_id": evaluation_id, "after": first})
+    line, text, payload = first
+    kind = str((payload or {}).get("kind", "text"))
+    value = str((payload or {}).get("choice", "")) if kind == "choice" else text
+    following = await connection.execute(_REPLY_PAYLOADS, {"evaluation_id": evaluation_id, "after": line})
     replies: list[dict[str, Any]] = []
-    for direction, payload in following:
+    for direction, reply in following:
         if direction == "in":
             break
-        replies.append(payload or {})
-    return replies
+        replies.append(reply or {})
+    return Sent(kind, value, replies)
 
 
 async def last_replies(

@@ -31,7 +31,7 @@ from bot.telegram import webhook
 from bot.telegram.runtime import telegram_running
 from bot.translations import Catalogs
 from bot.web.assets import CompressPages, HeadLikeGet, StaticAssets
-from bot.web.errors import install_error_handlers
+from bot.web.errors import errors_in_json, install_error_handlers
 from bot.web.limits import BodySizeLimit, show_text_limit
 from bot.web.logs import redact_access_log
 from bot.web.ratelimit import install_rate_limits
@@ -125,6 +125,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_rate_limits(app, settings)  # inside CORS, so a 429 still reaches an embedding page
     show_text_limit(app, settings.max_text)
+    errors_in_json(app)
     redact_access_log()
     if settings.embed_origins:
         app.add_middleware(

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bot.service import ChatService
+from bot.web.errors import TokenMissing
 
 __all__ = ["ConversationToken", "PublicOrigin", "Service"]
 
@@ -20,12 +22,20 @@ async def _service(request: Request) -> ChatService:
     return service
 
 
-async def _token(authorization: Annotated[str | None, Header()] = None) -> str:
+# In the schema as the security scheme of every route that names a conversation; the 401 is our own.
+_bearer = HTTPBearer(
+    scheme_name="conversationToken",
+    description="The token from starting (POST /api/conversations) or resuming (POST /api/resume).",
+    auto_error=False,
+)
+
+
+async def _token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     """The conversation's own secret, sent as ``Authorization: Bearer <token>``."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing conversation token")
-    return token.strip()
+    token = credentials.credentials.strip() if credentials is not None else ""
+    if not token:
+        raise TokenMissing
+    return token
 
 
 async def _public_origin(request: Request) -> str:

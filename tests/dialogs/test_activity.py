@@ -3,7 +3,7 @@ need, and one action for the activity at the end."""
 
 from __future__ import annotations
 
-from dialogs import Context, Engine, Status, build_plan
+from dialogs import Context, Engine, Status, Submit, build_plan
 
 from .dialog import Dialog
 
@@ -78,3 +78,36 @@ def test_complete_activity_check(engine: Engine, context: Context) -> None:
     assert [(r.id, r.action) for r in plan.approaches if r.action] == [
         ("celebrating", "Book the big hall for the summer.")
     ]
+
+
+def test_the_review_names_a_part_left_with_no_answers_before_anything_is_sent(
+    engine: Engine, context: Context
+) -> None:
+    chat = Dialog(engine, context)
+    chat.check(
+        [
+            (None, "choose_scope", "What would you like to do?"),
+            ("@activity", "organisation", "What is the name of your organisation?"),
+            ("Ravensthorpe Friends", "activity_name", "What is the activity called?"),
+            ("Park sessions", "pick_approaches", "Which ways of working does this activity use?"),
+            ("@trusting", "pick_approaches", "Which ways of working does this activity use?"),
+            ("@celebrating", "pick_approaches", "Which ways of working does this activity use?"),
+            ("@done", "score", "Next: Trusting."),
+            ("/skip", "story", "Trusting: please tell me a short story"),
+            ("/skip", "support", "What would help you do more of this?"),
+            ("@done", "score", "Next: Celebrating."),
+            ("@4", "story", "Celebrating: please tell me a short story"),
+            ("/skip", "support", "What would help you do more of this?"),
+            ("@done", "action", "Celebrating: what is one thing you will do in the next 12 months?"),
+            ("/skip", "review", "These parts have no answers yet: Trusting."),
+        ]
+    )
+    review = chat.last.replies[-1]  # type: ignore[union-attr]
+    assert review.skipped_parts == ("trusting",)  # for a program, beside the words
+    assert [c.id for c in review.answer_choices] == ["ok", "change"]  # add them, or go on without them
+    chat.check([("@ok", "consent", "These parts have no answers: Trusting. Whoever you send it to will see")])
+    assert chat.last.replies[-1].skipped_parts == ("trusting",)  # type: ignore[union-attr]
+    assert Submit not in {type(e) for e in chat.effects}, "nothing is sent until the person chooses"
+
+    chat.check([("/back", "review", "These parts have no answers yet: Trusting.")])
+    chat.check([("@change", "edit_approach", "Which part would you like to change?")])

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from bot.settings import Settings
 from bot.web.deps import PublicOrigin
+from bot.web.errors import responses
 from bot.web.languages import page_language
 from bot.web.page_messages import CHROME_WORDS, PAGE_WORDS, WIDGET_WORDS
 from bot.web.site import translated
@@ -34,7 +35,13 @@ class WordsOut(BaseModel):
     widget: dict[str, str] = Field(description="The words of the widget on a partner's page.")
 
 
-@router.get("/api/words/{language}", tags=["chat"])
+@router.get(
+    "/api/words/{language}",
+    tags=["chat"],
+    responses=responses(
+        404, 413, 422, 429, said={404: "The chat does not speak that language (`http_error`)."}
+    ),
+)
 async def page_words(language: str, request: Request) -> WordsOut:
     """The chat page's own words in a language, for when a person switches language mid-way."""
     catalogs = request.app.state.catalogs

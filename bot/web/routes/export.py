@@ -10,7 +10,9 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from bot.web.deps import ConversationToken, Service
-from bot.web.schemas import ErrorOut, ExportedEntry
+from bot.web.errors import CONVERSATION, responses
+from bot.web.schemas import ExportedEntry
+from dialogs import Status
 
 __all__ = ["router"]
 
@@ -25,7 +27,7 @@ class ExportOut(BaseModel):
     updated_at: datetime
     completed_at: datetime | None
     submitted_at: datetime | None
-    status: str
+    status: Status
     language: str
     channel: str = Field(description="Where the conversation started.")
     content_version: str = Field(description="The version of the framework the questions came from.")
@@ -35,11 +37,7 @@ class ExportOut(BaseModel):
 
 @router.get(
     "/conversations/{conversation_id}/export",
-    responses={
-        401: {"model": ErrorOut},
-        404: {"model": ErrorOut, "description": "No conversation with that id and token."},
-        429: {"model": ErrorOut, "description": "Too many calls: wait the seconds in Retry-After."},
-    },
+    responses=responses(*CONVERSATION),
 )
 async def export(
     conversation_id: str, service: Service, token: ConversationToken, response: Response
@@ -55,7 +53,7 @@ async def export(
         updated_at=evaluation.updated_at,
         completed_at=evaluation.completed_at,
         submitted_at=evaluation.submitted_at,
-        status=evaluation.status,
+        status=Status(evaluation.status),
         language=evaluation.language,
         channel=evaluation.channel,
         content_version=evaluation.content_version,

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from bot.web.deps import ConversationToken, Service
+from bot.web.errors import CONVERSATION, responses
 from bot.web.review import review_summary
-from bot.web.schemas import ErrorOut
 from dialogs import ConversationState
 
 __all__ = ["router"]
@@ -37,7 +37,7 @@ class ReviewOut(BaseModel):
 
 @router.get(
     "/conversations/{conversation_id}/review",
-    responses={401: {"model": ErrorOut}, 404: {"model": ErrorOut}, 429: {"model": ErrorOut}},
+    responses=responses(*CONVERSATION),
 )
 async def review(
     conversation_id: str, service: Service, token: ConversationToken, request: Request

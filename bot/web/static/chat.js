@@ -21,6 +21,7 @@
     try { conv ? localStorage.setItem(KEY, JSON.stringify({ id: conv.id, token: conv.token })) : localStorage.removeItem(KEY); } catch { /* private mode */ }
   };
   const forget = () => { conv = null; planLink = null; save(); };
+  const ended = (e) => e.status === 404 || e.status === 410; // a wrong token, or the conversation was deleted
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const newId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
   const say = (text) => { statusEl.textContent = text || ''; };
@@ -132,7 +133,7 @@
     log.append(row);
     if (!conv) return;
     planLinks().then((p) => { open.href = p.url; keep.href = p.download_url; keep.download = ''; row.hidden = false; })
-      .catch((e) => { if (e.status === 404) stuck(W.expired); });
+      .catch((e) => { if (ended(e)) stuck(W.expired); });
   }
 
   // The review as a summary list: the rows stand in for the sentences that say the same.
@@ -181,7 +182,7 @@
       }
       if (g === gen && c) show(c, true);
     } catch (e) {
-      if (g === gen) { if (e.status === 404) stuck(W.expired, true); else say(W.failed); }
+      if (g === gen) { if (ended(e)) stuck(W.expired, true); else say(W.failed); }
     } finally { if (g === gen) busy = false; }
   }
 
@@ -310,7 +311,7 @@
     } catch (e) {
       if (g !== gen) return true;
       if (mine) mine.remove();
-      if (e.status === 404) stuck(W.expired, true); else say(W.failed);
+      if (ended(e)) stuck(W.expired, true); else say(W.failed);
       return false;
     } finally { if (g === gen) busy = false; }
   }
@@ -447,7 +448,7 @@
       a.download = 'icf-my-answers.json';
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 60000);
-    } catch (e) { if (e.status === 404) stuck(W.expired, true); else say(W.failed); }
+    } catch (e) { if (ended(e)) stuck(W.expired, true); else say(W.failed); }
   });
 
   // Carry on another device: a one-time link, its code and a QR picture in a modal dialog.
@@ -464,7 +465,7 @@
       dlg.showModal();
       a.focus();
     } catch (e) {
-      if (e.status === 404) stuck(W.expired, true); else say(W.failed);
+      if (ended(e)) stuck(W.expired, true); else say(W.failed);
     }
   });
   dlg.addEventListener('close', () => { showMenu(false); more.focus(); });
@@ -492,7 +493,7 @@
     resume(code.trim(), false);
   } else if (!conv) start(false);
   else {
-    load(false).catch((e) => { if (e.status === 404) stuck(W.expired); else say(W.failed); });
+    load(false).catch((e) => { if (ended(e)) stuck(W.expired); else say(W.failed); });
   }
   if (embedded) useLanguage(html.lang, html.dir); // the widget's own words follow this page's language
 })();
