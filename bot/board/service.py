@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.board.auth import SignedIn
-from bot.board.collation import Collation, figures
+from bot.board.collation import STORIES_LISTED, Collation, figures, strength_scores
 from bot.board.exports import ExportRow, build_rows, sent_rows
+from bot.board.parts import read_unread
 from bot.board.rollup import combine
 from bot.board.workshops import FOUNDATIONS, Proposal, propose
 from bot.ids import new_evaluation_id, new_token
@@ -178,14 +179,21 @@ class BoardService:
         return await asyncio.to_thread(build_rows, sent, self.engine.content)
 
     async def collation(self, user: SignedIn, year: int) -> Collation:
-        viewer = user.viewer
-        async with self.sessions() as session:
-            rows = await collation_store.counted_rows(session, viewer, [year])
-            first = await collation_store.first_years(session, viewer)
-            baseline_years = sorted({y for y in first.values() if y < year})
-            baseline = await collation_store.counted_rows(session, viewer, baseline_years)
-            last_year = await collation_store.counted_rows(session, viewer, [year - 1])
-        return await asyncio.to_thread(figures, year, rows, baseline, first, last_year, self.shape)
+        """The year's figures: summed in the database over each evaluation's parts (read first for
+        any evaluation sent since the last run), divided here."""
+        shape = self.shape
+        await read_unread(self.sessions, shape)
+        async with self.sessions.begin() as session:
+            sums = await collation_store.year_sums(
+                session,
+                user.viewer,
+                year,
+                shape.approach_ids,
+                shape.scores,
+                strength_scores(shape),
+                STORIES_LISTED,
+            )
+        return await asyncio.to_thread(figures, year, sums, shape)
 
     async def years(self, user: SignedIn) -> list[int]:
         async with self.sessions() as session:

@@ -1,0 +1,59 @@
+"""Reading a sent evaluation's answers into the parts the collation counts (``storage.parts``).
+
+With the one reader of stored answers (``dialogs.stored``), so the parts say what the collation, the
+export and the roll-up read: only approaches the content knows and the evaluation lists, a score
+only on the content's scale, a typed need only while "something else" is chosen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from dialogs.stored import Shape, StoredApproach, read_answers
+from storage import parts as parts_store
+from storage.parts import Part
+
+__all__ = ["BATCH", "answered", "parts_of", "read_unread"]
+
+BATCH = 2_000  # evaluations read in one transaction: short, so a chat's turn never waits long
+
+
+def answered(given: StoredApproach) -> bool:
+    """Anything given in this part at all: a part with nothing counts as not answered."""
+    return bool(
+        given.checklist
+        or given.score is not None
+        or given.confidence
+        or given.story
+        or given.support
+        or given.action
+    )
+
+
+def parts_of(answers: Any, shape: Shape) -> list[Part]:
+    return [
+        Part(a.approach_id, answered(a), a.score, bool(a.story), a.support, a.support_other)
+        for a in read_answers(answers, shape).approaches
+    ]
+
+
+def _read(found: Sequence[tuple[str, Any]], shape: Shape) -> dict[str, list[Part]]:
+    return {evaluation_id: parts_of(answers, shape) for evaluation_id, answers in found}
+
+
+async def read_unread(sessions: async_sessionmaker[AsyncSession], shape: Shape) -> int:
+    """Read every sent evaluation whose parts are not stored yet, a batch per transaction (the
+    reading on a worker thread); returns how many were stored."""
+    stored = 0
+    while True:
+        async with sessions.begin() as session:
+            connection = await session.connection()
+            found = await parts_store.unread(connection, BATCH)
+            if not found:
+                return stored
+            parts = await asyncio.to_thread(_read, found, shape)
+            stored += await parts_store.write(connection, parts)
