@@ -9,13 +9,27 @@ with the one reader of stored answers (``dialogs.stored``).
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, and_, case, exists, func, literal, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.access import Viewer, counted
@@ -27,9 +41,7 @@ from storage.models import (
     Rollup,
     RollupMember,
     Submission,
-    UTCDateTime,
 )
-from storage.parts import decode_support
 
 __all__ = [
     "Counted",
@@ -146,20 +158,25 @@ async def first_years(session: AsyncSession, viewer: Viewer) -> dict[int, int]:
 # -- the figures' sums, in the database ------------------------------------------------------------
 #
 # The access rule is asked once per collation: the evaluations it counts up to the year go into a
-# temporary table, and every sum is SQL over that table joined with ``evaluation_parts`` (one small
-# row per approach, see ``storage.parts``), restricted to the approaches and scores the caller's
-# content knows. The database adds up; Python only divides (``bot.board.collation``).
+# temporary table (in the order they were sent), and every sum is SQL over that table joined with
+# ``evaluation_parts`` (one small row per approach, see ``storage.parts``). One grouped pass gives
+# every score, completeness, story and support count, by scope and organisation, for the year and
+# for each organisation's first year; the database adds up, Python only divides
+# (``bot.board.collation``) and drops any approach the caller's content does not know.
 
 
 class Sums(NamedTuple):
-    """One group's parts of one approach: how many gave each score (in the order of the scale), how
-    many parts were asked and answered, and how many told a story with a strength score."""
+    """The parts of one approach in one group of evaluations (a year, a scope, an organisation)."""
 
-    key: tuple[Any, ...]  # (scope,) or (organisation id,), or for the baselines (organisation id, year)
+    year: int
+    scope: str
+    organisation_id: int | None
     approach_id: str
-    counts: tuple[int, ...]
-    asked: int
-    answered: int
+    counts: tuple[int, ...]  # how many gave each score, in the order of the scale asked for
+    asked: int  # parts (the evaluations that asked about the approach)
+    answered: int  # parts with anything given
+    stories: int  # parts with a story and a strength score
+    support: tuple[int, ...]  # how many chose each support option, in the order asked for
 
 
 class Counted(NamedTuple):
@@ -174,66 +191,30 @@ class Counted(NamedTuple):
 class YearSums:
     """What the collation of a year is worked out from: sums, small lists, and a few whole rows."""
 
-    by_scope: list[Sums]
-    by_organisation: list[Sums]
-    baselines: list[Sums]  # each organisation's first year (before this one), by (organisation, year)
+    sums: list[Sums]  # the year's, and each organisation's first year's (when before it)
     first_years: dict[int, int]  # organisation id -> the first year anything of it counted
-    counts: list[Counted]  # evaluations by organisation and scope
-    support: list[tuple[str, list[str], int]]  # approach, the options chosen together, how many
-    typed: list[tuple[str, str, datetime, str]]  # typed need, approach, when sent, reference
-    stories: int  # parts with a story and a strength score
-    first_stories: list[tuple[str, str]]  # (evaluation id, approach) of the first ones, in order
+    counts: list[Counted]  # the year's evaluations by organisation and scope
+    typed: list[tuple[str, str]]  # (typed need, approach) in the order they were sent
+    first_stories: list[tuple[str, str]]  # (evaluation id, approach) of the best stories, in order
     story_rows: dict[str, SentRow]  # those evaluations, whole
     last_year: dict[int, str]  # organisation id -> name, for what counted the year before
 
 
-_STEP = "collation_counted"
-
-
 def _counted_table(name: str) -> Table:
     """The counted evaluations, for one collation: temporary, dropped at the end (PostgreSQL drops it
-    at commit as well)."""
+    at commit as well). ``n`` is the order they were sent in."""
     return Table(
         name,
         MetaData(),
-        Column("id", String(32), primary_key=True),
+        Column("n", Integer, primary_key=True, autoincrement=False),
+        Column("id", String(32), nullable=False),
         Column("year", Integer, nullable=False),
         Column("organisation_id", Integer),
         Column("scope", String(16), nullable=False),
-        Column("queued_at", UTCDateTime(), nullable=False),
         Column("reference", String(32), nullable=False),
         prefixes=["TEMPORARY"],
         postgresql_on_commit="DROP",
     )
-
-
-def _sums_query(table: Table, keys: list[Any], approach_ids: Sequence[str], scores: Sequence[int]) -> Any:
-    return (
-        select(
-            *keys,
-            EvaluationPart.approach_id,
-            func.count(),
-            func.sum(case((EvaluationPart.answered, 1), else_=0)),
-            *[func.sum(case((EvaluationPart.score == s, 1), else_=0)) for s in scores],
-        )
-        .select_from(table)
-        .join(EvaluationPart, EvaluationPart.evaluation_id == table.c.id)
-        .where(EvaluationPart.approach_id.in_(list(approach_ids)))
-        .group_by(*keys, EvaluationPart.approach_id)
-    )
-
-
-async def _sums(connection: AsyncConnection, query: Any, keys: int) -> list[Sums]:
-    return [
-        Sums(
-            tuple(row[:keys]),
-            row[keys],
-            tuple(int(c or 0) for c in row[keys + 3 :]),
-            int(row[keys + 1]),
-            int(row[keys + 2] or 0),
-        )
-        for row in await connection.execute(query)
-    ]
 
 
 async def year_sums(
@@ -243,140 +224,182 @@ async def year_sums(
     approach_ids: Sequence[str],
     scores: Sequence[int],
     strength: Sequence[int],
+    options: Sequence[str],
     stories_shown: int,
 ) -> YearSums:
-    """Everything the viewer's collation of ``year`` needs, summed in the database."""
+    """Everything the viewer's collation of ``year`` needs, summed in the database: ``approach_ids``
+    the approaches in order, ``scores`` the scale, ``strength`` the scores a story to celebrate has,
+    ``options`` the support options."""
     connection = await session.connection()
-    table = _counted_table(f"{_STEP}_{secrets.token_hex(4)}")
+    table = _counted_table(f"collation_counted_{secrets.token_hex(4)}")
     await connection.run_sync(table.create)
     try:
-        return await _year_sums(
-            connection, table, viewer, year, approach_ids, scores, strength, stories_shown
+        await _fill(connection, table, viewer, year)
+        return YearSums(
+            sums=await _sums(connection, table, year, scores, strength, options),
+            first_years=await _first_years(connection, table),
+            counts=await _counts(connection, table, year),
+            typed=await _typed(connection, table, year),
+            first_stories=(
+                stories := await _stories(connection, table, year, approach_ids, strength, stories_shown)
+            ),
+            story_rows=await _story_rows(connection, viewer, stories),
+            last_year=await _last_year(connection, table, year),
         )
     finally:
         await connection.run_sync(table.drop, checkfirst=True)
 
 
-async def _year_sums(
-    connection: AsyncConnection,
-    table: Table,
-    viewer: Viewer,
-    year: int,
-    approach_ids: Sequence[str],
-    scores: Sequence[int],
-    strength: Sequence[int],
-    stories_shown: int,
-) -> YearSums:
+async def _fill(connection: AsyncConnection, table: Table, viewer: Viewer, year: int) -> None:
+    order = func.row_number().over(order_by=(Submission.queued_at, Submission.reference))
     counted_up_to = (
         select(
+            order,
             Evaluation.id,
             Submission.year,
             Evaluation.organisation_id,
             func.coalesce(Evaluation.scope, ""),
-            Submission.queued_at,
             Submission.reference,
         )
         .join(Submission, Submission.evaluation_id == Evaluation.id)
         .where(counted(viewer), Submission.year <= year)
     )
     await connection.execute(table.insert().from_select([c.name for c in table.c], counted_up_to))
+
+
+def _first(table: Table) -> Any:
     c = table.c
-    first_years = {
-        int(org): int(first)
-        for org, first in await connection.execute(
-            select(c.organisation_id, func.min(c.year))
-            .where(c.organisation_id.is_not(None))
-            .group_by(c.organisation_id)
-        )
-    }
-    by_scope = await _sums(
-        connection, _sums_query(table, [c.scope], approach_ids, scores).where(c.year == year), 1
-    )
-    by_organisation = await _sums(
-        connection,
-        _sums_query(table, [c.organisation_id], approach_ids, scores).where(
-            c.year == year, c.organisation_id.is_not(None)
-        ),
-        1,
-    )
-    first = (
+    return (
         select(c.organisation_id.label("organisation_id"), func.min(c.year).label("first"))
         .group_by(c.organisation_id)
         .subquery("first")
     )
-    baselines = await _sums(
-        connection,
-        _sums_query(table, [c.organisation_id, c.year], approach_ids, scores)
-        .join(first, and_(first.c.organisation_id == c.organisation_id, first.c.first == c.year))
-        .where(c.year < year),
-        2,
+
+
+async def _sums(
+    connection: AsyncConnection,
+    table: Table,
+    year: int,
+    scores: Sequence[int],
+    strength: Sequence[int],
+    options: Sequence[str],
+) -> list[Sums]:
+    c, part = table.c, EvaluationPart
+    first = _first(table)
+    keys = (c.year, c.scope, c.organisation_id, part.approach_id)
+
+    def how_many(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    query = (
+        select(
+            *keys,
+            func.count(),
+            how_many(part.answered),
+            how_many(and_(part.story, part.score.in_(list(strength)))),
+            *[how_many(part.score == s) for s in scores],
+            *[
+                how_many(part.support.contains(json.dumps(o, ensure_ascii=False), autoescape=True))
+                for o in options
+            ],
+        )
+        .select_from(table)
+        .join(part, part.evaluation_id == c.id)
+        .outerjoin(first, first.c.organisation_id == c.organisation_id)
+        .where(or_(c.year == year, and_(c.year == first.c.first, c.year < year)))
+        .group_by(*keys)
     )
+    n = len(scores)
+    return [
+        Sums(
+            int(row[0]),
+            row[1],
+            row[2],
+            row[3],
+            tuple(int(x or 0) for x in row[7 : 7 + n]),
+            int(row[4]),
+            int(row[5] or 0),
+            int(row[6] or 0),
+            tuple(int(x or 0) for x in row[7 + n :]),
+        )
+        for row in await connection.execute(query)
+    ]
+
+
+async def _first_years(connection: AsyncConnection, table: Table) -> dict[int, int]:
+    first = _first(table)
+    query = select(first.c.organisation_id, first.c.first).where(first.c.organisation_id.is_not(None))
+    return {int(o): int(y) for o, y in await connection.execute(query)}
+
+
+async def _counts(connection: AsyncConnection, table: Table, year: int) -> list[Counted]:
+    c = table.c
     listed = exists().where(ListedOrganisation.organisation_id == c.organisation_id)
-    counts = [
-        Counted(r[0], r[1], bool(r[2]), r[3], int(r[4]))
-        for r in await connection.execute(
-            select(c.organisation_id, func.coalesce(Organisation.name, ""), listed, c.scope, func.count())
+    query = (
+        select(c.organisation_id, func.coalesce(Organisation.name, ""), listed, c.scope, func.count())
+        .select_from(table)
+        .outerjoin(Organisation, Organisation.id == c.organisation_id)
+        .where(c.year == year)
+        .group_by(c.organisation_id, Organisation.name, c.scope)
+    )
+    return [Counted(r[0], r[1], bool(r[2]), r[3], int(r[4])) for r in await connection.execute(query)]
+
+
+async def _typed(connection: AsyncConnection, table: Table, year: int) -> list[tuple[str, str]]:
+    c, part = table.c, EvaluationPart
+    query = (
+        select(part.support_other, part.approach_id)
+        .select_from(table)
+        .join(part, part.evaluation_id == c.id)
+        .where(c.year == year, part.support_other.is_not(None))
+        .order_by(c.n)
+    )
+    return [(t, a) for t, a in await connection.execute(query)]
+
+
+async def _stories(
+    connection: AsyncConnection,
+    table: Table,
+    year: int,
+    approach_ids: Sequence[str],
+    strength: Sequence[int],
+    shown: int,
+) -> list[tuple[str, str]]:
+    """The first ``shown`` parts with a story and a strength score: the best score first, then in
+    the order sent, then in the content's order of approaches."""
+    c, part = table.c, EvaluationPart
+    position = case({a: i for i, a in enumerate(approach_ids)}, value=part.approach_id)
+    found: list[tuple[str, str]] = []
+    for score in sorted(strength, reverse=True):  # each an early-stopping scan in the order sent
+        if len(found) >= shown:
+            break
+        query = (
+            select(part.evaluation_id, part.approach_id)
             .select_from(table)
-            .outerjoin(Organisation, Organisation.id == c.organisation_id)
-            .where(c.year == year)
-            .group_by(c.organisation_id, Organisation.name, c.scope)
+            .join(part, part.evaluation_id == c.id)
+            .where(c.year == year, part.score == score, part.story, part.approach_id.in_(list(approach_ids)))
+            .order_by(c.n, position)
+            .limit(shown - len(found))
         )
-    ]
-    parts = (
-        select(EvaluationPart)
-        .join(table, c.id == EvaluationPart.evaluation_id)
-        .where(c.year == year, EvaluationPart.approach_id.in_(list(approach_ids)))
+        found += [(e, a) for e, a in await connection.execute(query)]
+    return found
+
+
+async def _story_rows(
+    connection: AsyncConnection, viewer: Viewer, stories: list[tuple[str, str]]
+) -> dict[str, SentRow]:
+    if not stories:
+        return {}
+    whole = _base(viewer, None, literal("")).where(Evaluation.id.in_({e for e, _ in stories}))
+    return {row[0]: SentRow(*row) for row in await connection.execute(whole)}
+
+
+async def _last_year(connection: AsyncConnection, table: Table, year: int) -> dict[int, str]:
+    c = table.c
+    query = (
+        select(c.organisation_id, Organisation.name)
+        .join(Organisation, Organisation.id == c.organisation_id)
+        .where(c.year == year - 1)
+        .distinct()
     )
-    support = [
-        (a, decode_support(chosen), int(n))
-        for a, chosen, n in await connection.execute(
-            parts.with_only_columns(EvaluationPart.approach_id, EvaluationPart.support, func.count())
-            .where(EvaluationPart.support != "[]")
-            .group_by(EvaluationPart.approach_id, EvaluationPart.support)
-        )
-    ]
-    typed = [
-        (t, a, q, r)
-        for t, a, q, r in await connection.execute(
-            parts.with_only_columns(
-                EvaluationPart.support_other, EvaluationPart.approach_id, c.queued_at, c.reference
-            ).where(EvaluationPart.support_other.is_not(None))
-        )
-    ]
-    told = parts.where(EvaluationPart.score.in_(list(strength)), EvaluationPart.story)
-    stories = int(await connection.scalar(told.with_only_columns(func.count())) or 0)
-    order = case({a: i for i, a in enumerate(approach_ids)}, value=EvaluationPart.approach_id)
-    first_stories = [
-        (e, a)
-        for e, a in await connection.execute(
-            told.with_only_columns(EvaluationPart.evaluation_id, EvaluationPart.approach_id)
-            .order_by(EvaluationPart.score.desc(), c.queued_at, c.reference, order)
-            .limit(stories_shown)
-        )
-    ]
-    story_rows: dict[str, SentRow] = {}
-    if first_stories:
-        whole = _base(viewer, None, literal("")).where(Evaluation.id.in_({e for e, _ in first_stories}))
-        story_rows = {row[0]: SentRow(*row) for row in await connection.execute(whole)}
-    last_year = {
-        int(o): n
-        for o, n in await connection.execute(
-            select(c.organisation_id, Organisation.name)
-            .join(Organisation, Organisation.id == c.organisation_id)
-            .where(c.year == year - 1)
-            .distinct()
-        )
-    }
-    return YearSums(
-        by_scope=by_scope,
-        by_organisation=by_organisation,
-        baselines=baselines,
-        first_years=first_years,
-        counts=counts,
-        support=support,
-        typed=typed,
-        stories=stories,
-        first_stories=first_stories,
-        story_rows=story_rows,
-        last_year=last_year,
-    )
+    return {int(o): n for o, n in await connection.execute(query)}

@@ -103,6 +103,8 @@ class ListedOrganisation(Base):
 
 class Evaluation(Base):
     __tablename__ = "evaluations"
+    # what the access rule reads of every sent evaluation, without reading its (large) row
+    __table_args__ = (Index("ix_evaluations_sent", "status", "id", "organisation_id", "scope"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)

@@ -193,12 +193,6 @@ def _focus(partnership: Mapping[str, ApproachStats]) -> list[str]:
     return [a for a, m in means.items() if Decimal(str(m)) - lowest <= Decimal(str(FOCUS_WITHIN))]
 
 
-def _in_order(typed: Sequence[tuple[str, str, datetime, str]], shape: Shape) -> list[str]:
-    """The typed needs in the order they were sent (then the content's order of approaches)."""
-    position = {a: i for i, a in enumerate(shape.approach_ids)}
-    return [t for t, _, _, _ in sorted(typed, key=lambda n: (n[2], n[3], position[n[1]]))]
-
-
 def _stories(sums: YearSums, shape: Shape) -> list[CelebrationStory]:
     stories: list[CelebrationStory] = []
     for evaluation_id, approach_id in sums.first_stories:
@@ -226,14 +220,30 @@ def strength_scores(shape: Shape) -> list[int]:
     return [s for s in shape.scores if s >= STRENGTH_FROM]
 
 
-def figures(year: int, sums: YearSums, shape: Shape) -> Collation:
-    """The figures for ``year`` from what the database summed (``storage.collation.year_sums``)."""
+def figures(year: int, sums: YearSums, shape: Shape, options: Sequence[str]) -> Collation:
+    """The figures for ``year`` from what the database summed (``storage.collation.year_sums``, with
+    the support ``options`` in that order); approaches the content does not know are left out."""
+    known = set(shape.approach_ids)
     partnership = _Tally(shape)
     kinds = {kind: _Tally(shape) for kind in KINDS}
-    for found in sums.by_scope:
-        partnership.add(found)
-        kinds[kind_of(found.key[0])].add(found)
     by_org: dict[int, _Tally] = {}
+    baselines: dict[int, _Tally] = {}
+    support: dict[str, Counter[str]] = {a: Counter() for a in shape.approach_ids}
+    stories = 0
+    for found in sums.sums:
+        if found.approach_id not in known:
+            continue
+        if found.year != year:  # an organisation's first year, its baseline
+            if found.organisation_id is not None:
+                baselines.setdefault(found.organisation_id, _Tally(shape)).add(found)
+            continue
+        partnership.add(found)
+        kinds[kind_of(found.scope)].add(found)
+        if found.organisation_id is not None:
+            by_org.setdefault(found.organisation_id, _Tally(shape)).add(found)
+        stories += found.stories
+        for option, count in zip(options, found.support, strict=True):
+            support[found.approach_id][option] += count
     evaluations: Counter[int] = Counter()
     names: dict[int, tuple[str, bool]] = {}
     scopes: Counter[str] = Counter()
@@ -248,11 +258,6 @@ def figures(year: int, sums: YearSums, shape: Shape) -> Collation:
             names[counted.organisation_id] = (counted.organisation, counted.listed)
             evaluations[counted.organisation_id] += counted.evaluations
             by_org.setdefault(counted.organisation_id, _Tally(shape))
-    for found in sums.by_organisation:
-        by_org[found.key[0]].add(found)
-    baselines: dict[int, _Tally] = {}
-    for found in sums.baselines:
-        baselines.setdefault(found.key[0], _Tally(shape)).add(found)
     organisations = []
     for org, tally in by_org.items():
         now = tally.stats()
@@ -271,13 +276,9 @@ def figures(year: int, sums: YearSums, shape: Shape) -> Collation:
             )
         )
     organisations.sort(key=lambda o: (o.organisation.casefold(), o.organisation))
-    support: dict[str, Counter[str]] = {a: Counter() for a in shape.approach_ids}
-    for approach_id, chosen, count in sums.support:
-        for option in dict.fromkeys(chosen):
-            support[approach_id][option] += count
     total_support: Counter[str] = Counter()
-    for options in support.values():
-        total_support.update(options)
+    for options_chosen in support.values():
+        total_support.update(options_chosen)
     stats = partnership.stats()
     missing = (n for o, n in sums.last_year.items() if o not in by_org)
     return Collation(
@@ -288,16 +289,16 @@ def figures(year: int, sums: YearSums, shape: Shape) -> Collation:
         by_kind={kind: tally.stats() for kind, tally in kinds.items()},
         kind_counts=dict(kind_counts),
         by_organisation=organisations,
-        support_needs=_ranked(total_support),
-        support_by_approach={a: _ranked(support[a]) for a in shape.approach_ids},
-        other_needs=_typed(_in_order(sums.typed, shape)),
+        support_needs=_ranked(+total_support),
+        support_by_approach={a: _ranked(+support[a]) for a in shape.approach_ids},
+        other_needs=_typed(t for t, a in sums.typed if a in known),
         missing=sorted(missing, key=lambda n: (n.casefold(), n)),
         celebrate=_stories(sums, shape),
         focus=_focus(stats),
         by_scope=dict(sorted(scopes.items())),
         unnamed=unnamed,
         completeness=partnership.completeness(),
-        stories=sums.stories,
+        stories=stories,
     )
 
 

@@ -46,14 +46,15 @@ def _read(found: Sequence[tuple[str, Any]], shape: Shape) -> dict[str, list[Part
 
 
 async def read_unread(sessions: async_sessionmaker[AsyncSession], shape: Shape) -> int:
-    """Read every sent evaluation whose parts are not stored yet, a batch per transaction (the
-    reading on a worker thread); returns how many were stored."""
+    """Read every sent evaluation whose parts are not stored yet, a batch at a time: fetched in a
+    read (never waiting for a writer), read on a worker thread, written in a short write; returns
+    how many were stored here (not by another process meanwhile)."""
     stored = 0
     while True:
+        async with sessions() as session:
+            found = await parts_store.unread(await session.connection(), BATCH)
+        if not found:
+            return stored
+        parts = await asyncio.to_thread(_read, found, shape)
         async with sessions.begin() as session:
-            connection = await session.connection()
-            found = await parts_store.unread(connection, BATCH)
-            if not found:
-                return stored
-            parts = await asyncio.to_thread(_read, found, shape)
-            stored += await parts_store.write(connection, parts)
+            stored += await parts_store.write(await session.connection(), parts)

@@ -182,8 +182,9 @@ class BoardService:
         """The year's figures: summed in the database over each evaluation's parts (read first for
         any evaluation sent since the last run), divided here."""
         shape = self.shape
+        options = [o.id for o in self.engine.content.support]
         await read_unread(self.sessions, shape)
-        async with self.sessions.begin() as session:
+        async with self.sessions() as session:  # a read: on SQLite, off the loop and never waiting
             sums = await collation_store.year_sums(
                 session,
                 user.viewer,
@@ -191,9 +192,10 @@ class BoardService:
                 shape.approach_ids,
                 shape.scores,
                 strength_scores(shape),
+                options,
                 STORIES_LISTED,
             )
-        return await asyncio.to_thread(figures, year, sums, shape)
+        return await asyncio.to_thread(figures, year, sums, shape, options)
 
     async def years(self, user: SignedIn) -> list[int]:
         async with self.sessions() as session:
