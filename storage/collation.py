@@ -354,7 +354,7 @@ async def _typed(connection: AsyncConnection, table: Table, year: int) -> list[t
         .where(c.year == year, part.support_other.is_not(None))
         .order_by(c.n)
     )
-    return [(t, a) for t, a in await connection.execute(query)]
+    return [(t or "", a) for t, a in await connection.execute(query)]
 
 
 async def _stories(
