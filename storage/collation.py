@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -48,10 +48,13 @@ __all__ = [
     "SentRow",
     "Sums",
     "YearSums",
+    "counted_query",
     "counted_rows",
     "counted_years",
     "first_years",
+    "rollup_member_query",
     "rollup_member_rows",
+    "streamed",
     "year_sums",
 ]
 
@@ -109,19 +112,22 @@ async def _rows(session: AsyncSession, query: Any) -> list[SentRow]:
     return [SentRow(*row) for row in await connection.execute(query)]
 
 
-async def counted_rows(
-    session: AsyncSession, viewer: Viewer, years: Sequence[int] | None, organisation_id: int | None = None
-) -> list[SentRow]:
+def counted_query(viewer: Viewer, years: Sequence[int] | None, organisation_id: int | None = None) -> Any:
     """What the viewer's collation counts in ``years`` (None: every year), oldest first."""
     query = _base(viewer, organisation_id, literal("")).where(counted(viewer))
     if years is not None:
         query = query.where(Submission.year.in_(list(years)))
-    return await _rows(session, query.order_by(Submission.queued_at, Submission.reference))
+    return query.order_by(Submission.queued_at, Submission.reference)
 
 
-async def rollup_member_rows(
-    session: AsyncSession, viewer: Viewer, year: int | None, organisation_id: int | None = None
+async def counted_rows(
+    session: AsyncSession, viewer: Viewer, years: Sequence[int] | None, organisation_id: int | None = None
 ) -> list[SentRow]:
+    """What the viewer's collation counts in ``years`` (None: every year), oldest first."""
+    return await _rows(session, counted_query(viewer, years, organisation_id))
+
+
+def rollup_member_query(viewer: Viewer, year: int | None, organisation_id: int | None = None) -> Any:
     """Each team's contribution to a live roll-up the viewer counts: in the export, not the figures."""
     counted_ids = select(Evaluation.id).where(counted(viewer))  # the roll-ups themselves
     query = (
@@ -133,7 +139,22 @@ async def rollup_member_rows(
     )
     if year is not None:
         query = query.where(Rollup.year == year)
-    return await _rows(session, query.order_by(Submission.queued_at, Submission.reference))
+    return query.order_by(Submission.queued_at, Submission.reference)
+
+
+async def rollup_member_rows(
+    session: AsyncSession, viewer: Viewer, year: int | None, organisation_id: int | None = None
+) -> list[SentRow]:
+    """Each team's contribution to a live roll-up the viewer counts: in the export, not the figures."""
+    return await _rows(session, rollup_member_query(viewer, year, organisation_id))
+
+
+async def streamed(session: AsyncSession, query: Any, size: int) -> AsyncIterator[list[SentRow]]:
+    """The query's rows ``size`` at a time, from a server-side cursor: memory holds one batch."""
+    connection = await session.connection()
+    result = await connection.stream(query)
+    async for partition in result.partitions(size):
+        yield [SentRow(*row) for row in partition]
 
 
 async def counted_years(session: AsyncSession, viewer: Viewer) -> list[int]:

@@ -9,7 +9,7 @@ thread, so the event loop keeps serving everyone else.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -33,11 +33,13 @@ from storage import evaluations as repo
 from storage import organisations as organisation_list
 from storage import rollups as rollup_store
 from storage import workshops as workshop_store
-from storage.access import Access, Destination
+from storage.access import Access, Destination, Viewer
 from storage.models import AuditEntry
 from storage.queue import enqueue
 
-__all__ = ["BadInput", "BoardService", "EvaluationView", "NotVisible", "RolledUp"]
+__all__ = ["EXPORT_BATCH", "BadInput", "BoardService", "EvaluationView", "NotVisible", "RolledUp"]
+
+EXPORT_BATCH = 2_000  # evaluations read, built and written out at a time by a streamed export
 
 
 class NotVisible(LookupError):
@@ -177,6 +179,28 @@ class BoardService:
             target = f"{fmt} export, {year or 'all years'}, {len(sent)} evaluations"
             self._audit(session, user, "export", target)
         return await asyncio.to_thread(build_rows, sent, self.engine.content)
+
+    async def export_stream(
+        self, user: SignedIn, year: int | None, fmt: str
+    ) -> AsyncIterator[list[ExportRow]]:
+        """The export's rows a batch at a time, for a streamed file: audited now (so a busy database
+        is an answer before anything is sent), then read from a server-side cursor as they are
+        written out, each batch built on a worker thread. Memory holds one batch, never the year."""
+        async with self.sessions.begin() as session:
+            self._audit(session, user, "export", f"{fmt} export, {year or 'all years'}, streamed")
+        return self._export_batches(user.viewer, year)
+
+    async def _export_batches(self, viewer: Viewer, year: int | None) -> AsyncIterator[list[ExportRow]]:
+        content = self.engine.content
+        years = None if year is None else [year]
+        queries = [
+            collation_store.counted_query(viewer, years),
+            collation_store.rollup_member_query(viewer, year),
+        ]
+        async with self.sessions() as session:
+            for query in queries:
+                async for sent in collation_store.streamed(session, query, EXPORT_BATCH):
+                    yield await asyncio.to_thread(build_rows, sent, content)
 
     async def collation(self, user: SignedIn, year: int) -> Collation:
         """The year's figures: summed in the database over each evaluation's parts (read first for

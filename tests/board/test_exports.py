@@ -69,6 +69,7 @@ async def test_rows_for_a_year(board: Board) -> None:
         story="",
         support="Something else: A room to meet",
         action="",
+        answered=True,
     )
     assert (connecting.organisation, connecting.unit, connecting.level) == (ASHBROW, "Youth team", "team")
     assert (connecting.score, connecting.suggested_score, connecting.confidence) == (4, 4, "High")
