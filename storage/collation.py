@@ -29,6 +29,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -41,6 +42,7 @@ from storage.models import (
     Rollup,
     RollupMember,
     Submission,
+    UTCDateTime,
 )
 
 __all__ = [
@@ -221,17 +223,20 @@ class YearSums:
     last_year: dict[int, str]  # organisation id -> name, for what counted the year before
 
 
+WORK_MEM = "64MB"  # PostgreSQL's, for this transaction only: its default 4 MB spills the sums to disk
+
+
 def _counted_table(name: str) -> Table:
     """The counted evaluations, for one collation: temporary, dropped at the end (PostgreSQL drops it
-    at commit as well). ``n`` is the order they were sent in."""
+    at commit as well)."""
     return Table(
         name,
         MetaData(),
-        Column("n", Integer, primary_key=True, autoincrement=False),
-        Column("id", String(32), nullable=False),
+        Column("id", String(32), primary_key=True),
         Column("year", Integer, nullable=False),
         Column("organisation_id", Integer),
         Column("scope", String(16), nullable=False),
+        Column("queued_at", UTCDateTime(), nullable=False),
         Column("reference", String(32), nullable=False),
         prefixes=["TEMPORARY"],
         postgresql_on_commit="DROP",
@@ -252,6 +257,8 @@ async def year_sums(
     the approaches in order, ``scores`` the scale, ``strength`` the scores a story to celebrate has,
     ``options`` the support options."""
     connection = await session.connection()
+    if connection.dialect.name == "postgresql":  # tens of thousands of groups: sum them in memory
+        await connection.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     table = _counted_table(f"collation_counted_{secrets.token_hex(4)}")
     await connection.run_sync(table.create)
     try:
@@ -260,7 +267,7 @@ async def year_sums(
             sums=await _sums(connection, table, year, scores, strength, options),
             first_years=await _first_years(connection, table),
             counts=await _counts(connection, table, year),
-            typed=await _typed(connection, table, year),
+            typed=await _typed(connection, table, year, approach_ids),
             first_stories=(
                 stories := await _stories(connection, table, year, approach_ids, strength, stories_shown)
             ),
@@ -272,20 +279,21 @@ async def year_sums(
 
 
 async def _fill(connection: AsyncConnection, table: Table, viewer: Viewer, year: int) -> None:
-    order = func.row_number().over(order_by=(Submission.queued_at, Submission.reference))
     counted_up_to = (
         select(
-            order,
             Evaluation.id,
             Submission.year,
             Evaluation.organisation_id,
             func.coalesce(Evaluation.scope, ""),
+            Submission.queued_at,
             Submission.reference,
         )
         .join(Submission, Submission.evaluation_id == Evaluation.id)
         .where(counted(viewer), Submission.year <= year)
     )
     await connection.execute(table.insert().from_select([c.name for c in table.c], counted_up_to))
+    if connection.dialect.name == "postgresql":  # autovacuum never looks at a temporary table
+        await connection.execute(text(f"ANALYZE {table.name}"))
 
 
 def _first(table: Table) -> Any:
@@ -366,14 +374,17 @@ async def _counts(connection: AsyncConnection, table: Table, year: int) -> list[
     return [Counted(r[0], r[1], bool(r[2]), r[3], int(r[4])) for r in await connection.execute(query)]
 
 
-async def _typed(connection: AsyncConnection, table: Table, year: int) -> list[tuple[str, str]]:
+async def _typed(
+    connection: AsyncConnection, table: Table, year: int, approach_ids: Sequence[str]
+) -> list[tuple[str, str]]:
     c, part = table.c, EvaluationPart
+    position = case({a: i for i, a in enumerate(approach_ids)}, value=part.approach_id)
     query = (
         select(part.support_other, part.approach_id)
         .select_from(table)
         .join(part, part.evaluation_id == c.id)
         .where(c.year == year, part.support_other.is_not(None))
-        .order_by(c.n)
+        .order_by(c.queued_at, c.reference, position)
     )
     return [(t or "", a) for t, a in await connection.execute(query)]
 
@@ -399,7 +410,7 @@ async def _stories(
             .select_from(table)
             .join(part, part.evaluation_id == c.id)
             .where(c.year == year, part.score == score, part.story, part.approach_id.in_(list(approach_ids)))
-            .order_by(c.n, position)
+            .order_by(c.queued_at, c.reference, position)
             .limit(shown - len(found))
         )
         found += [(e, a) for e, a in await connection.execute(query)]
