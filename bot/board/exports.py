@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.board import messages as m
-from bot.board.parts import answered
+from bot.board.parts import answered, unanswered
 from bot.board.text import plain
 from bot.board.xlsx import XlsxStream
 from dialogs import Content
@@ -157,7 +157,8 @@ def _support(given: StoredApproach, labels: Mapping[str, str]) -> str:
 
 
 def rows_for(row: SentRow, framework: _Framework) -> list[ExportRow]:
-    """One row per approach the evaluation answered (at least one row, so none is lost)."""
+    """One row per approach the evaluation asked, answered or not (at least one row, so none is
+    lost)."""
     stored = read_answers(row.answers, framework.shape)
     labels = framework.labels
     first = (
@@ -174,15 +175,22 @@ def rows_for(row: SentRow, framework: _Framework) -> list[ExportRow]:
         row.language,
     )
     rows: list[ExportRow] = []
-    for given in stored.approaches:
-        name, questions = framework.approaches[given.approach_id]
+    given_by_id = {given.approach_id: given for given in stored.approaches}
+    skipped = set(unanswered(row.answers, stored, framework.shape))
+    for approach_id in framework.shape.approach_ids:
+        name, questions = framework.approaches[approach_id]
+        if approach_id in skipped:  # asked, and nothing answered: shown so, never left out
+            rows.append(ExportRow(*first, approach_id, name, None, None, "", "", "", "", "", answered=False))
+            continue
+        given = given_by_id.get(approach_id)
+        if given is None:
+            continue
         confidence = given.confidence or ""
         rows.append(
             ExportRow(
                 *first,
                 approach_id=given.approach_id,
                 approach=name,
-                answered=answered(given),
                 score=given.score,
                 suggested_score=given.suggested_score,
                 confidence=labels.get(confidence, confidence),
@@ -190,6 +198,7 @@ def rows_for(row: SentRow, framework: _Framework) -> list[ExportRow]:
                 story=given.story,
                 support=_support(given, labels),
                 action=given.action,
+                answered=answered(given),
             )
         )
     return rows or [ExportRow(*first, "", "", None, None, "", "", "", "", "")]

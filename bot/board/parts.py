@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dialogs.stored import Shape, StoredApproach, read_answers
+from dialogs.stored import Shape, StoredApproach, StoredEvaluation, read_answers
 from storage import parts as parts_store
 from storage.parts import Part
 
-__all__ = ["BATCH", "answered", "parts_of", "read_unread"]
+__all__ = ["BATCH", "answered", "parts_of", "read_unread", "unanswered"]
 
 BATCH = 2_000  # evaluations read in one transaction: short, so a chat's turn never waits long
 
@@ -34,11 +34,24 @@ def answered(given: StoredApproach) -> bool:
     )
 
 
+def unanswered(answers: Any, stored: StoredEvaluation, shape: Shape) -> list[str]:
+    """The approaches the evaluation lists (so it asked them) with nothing stored at all: parts the
+    person skipped whole, which the reader leaves out; in the content's order."""
+    listed = answers.get("approaches") if isinstance(answers, dict) else None
+    asked = {a for a in listed if type(a) is str} if isinstance(listed, list) else set()
+    given = {a.approach_id for a in stored.approaches}
+    return [a for a in shape.approach_ids if a in asked and a not in given]
+
+
 def parts_of(answers: Any, shape: Shape) -> list[Part]:
-    return [
-        Part(a.approach_id, answered(a), a.score, bool(a.story), a.support, a.support_other)
-        for a in read_answers(answers, shape).approaches
-    ]
+    """Every part the evaluation asked: with its answers, or answered False when skipped whole."""
+    stored = read_answers(answers, shape)
+    found = {
+        a.approach_id: Part(a.approach_id, answered(a), a.score, bool(a.story), a.support, a.support_other)
+        for a in stored.approaches
+    }
+    found.update({a: Part(a, False, None, False, (), "") for a in unanswered(answers, stored, shape)})
+    return [found[a] for a in shape.approach_ids if a in found]
 
 
 def _read(found: Sequence[tuple[str, Any]], shape: Shape) -> dict[str, list[Part]]:
