@@ -349,15 +349,34 @@ async def xlsx_body(batches: AsyncIterator[list[ExportRow]]) -> AsyncIterator[by
 
 
 async def csv_body(batches: AsyncIterator[list[ExportRow]]) -> AsyncIterator[bytes]:
-    """The CSV (UTF-8 with a byte order mark) as it is written, for a streamed response."""
-    yield "\ufeff".encode()
+    """The CSV (UTF-8 with a byte order mark) as it is written, for a streamed response: each batch
+    on a worker thread, the same texts (names, labels) guarded once."""
+    header = io.StringIO()
+    csv.writer(header).writerow(_headers(_ENGLISH))
+    yield ("\ufeff" + header.getvalue()).encode()
+    seen: dict[str, str] = {}
+    async for rows in batches:
+        yield await asyncio.to_thread(_csv_lines, rows, seen)
+
+
+def _csv_lines(rows: list[ExportRow], seen: dict[str, str]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(_headers(_ENGLISH))
-    async for rows in batches:
-        for row in rows:
-            writer.writerow([_cell(getattr(row, name), _ENGLISH) for name, _, _ in COLUMNS])
-        yield out.getvalue().encode()
-        out.seek(0)
-        out.truncate()
-    yield out.getvalue().encode()
+    for row in rows:
+        cells: list[object] = []
+        for value in row:
+            if isinstance(value, str):
+                found = seen.get(value)
+                if found is None:
+                    found = guard(value)
+                    if len(seen) < MAX_SEEN:
+                        seen[value] = found
+                cells.append(found)
+            else:
+                cells.append(_cell(value, _ENGLISH))
+        writer.writerow([cells[i] for i in _ORDER])
+    return out.getvalue().encode()
+
+
+MAX_SEEN = 100_000  # texts remembered with their guarded form (names and labels repeat; stories rarely)
+_ORDER = [ExportRow._fields.index(name) for name, _, _ in COLUMNS]
