@@ -41,7 +41,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from benchmarks.servers import Kind, fresh_database
@@ -489,6 +489,10 @@ async def run(args: argparse.Namespace) -> tuple[Made, list[Timing], list[Memory
             await upgrade_engine(engine)
             async with engine.begin() as connection:
                 made = await fill(connection, args.evaluations, args.year, args.seed)
+            if kind == "postgres":  # the planner's statistics, as autovacuum keeps them on a live database
+                async with engine.connect() as connection:
+                    await connection.execute(text("ANALYZE"))
+                    await connection.commit()
             timings, memory = await measure(create_sessionmaker(engine), args.year, args.repeat)
         finally:
             await engine.dispose()
