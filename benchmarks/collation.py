@@ -21,15 +21,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import platform
 import random
+import resource
 import shlex
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+import tracemalloc
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -37,13 +41,14 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from benchmarks.servers import Kind, fresh_database
 from bot.board.auth import SignedIn
 from bot.board.demo import ACTIONS, STORIES
-from bot.board.exports import csv_bytes, to_xlsx
+from bot.board.exports import csv_body, xlsx_body
+from bot.board.parts import parts_of
 from bot.board.rollup import combine
 from bot.board.service import BoardService
 from bot.ids import RandomIds
@@ -60,14 +65,14 @@ from storage import (
     hash_secret,
     upgrade_engine,
 )
-from storage.models import ListedOrganisation, Rollup, RollupMember
+from storage.models import EvaluationPart, ListedOrganisation, Rollup, RollupMember
 
 __all__ = ["DEFAULT_POSTGRES_URL", "main", "run"]
 
 T = TypeVar("T")
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-BATCH = 2_000
+BATCH = 5_000
 KEY = b"benchmark-key-not-for-production"
 PLACES = [
     "Batley",
@@ -218,6 +223,20 @@ def _answers(content: Content, rng: random.Random, organisation: _Organisation, 
     )
 
 
+def _finished_state(content: Content) -> dict[str, Any]:
+    found = _STATES.get(content.version)
+    if found is None:
+        found = ConversationState(
+            Position("finished"), status=Status.SUBMITTED, content_version=content.version
+        ).to_json()
+        del found["answers"]
+        _STATES[content.version] = found
+    return found
+
+
+_STATES: dict[str, dict[str, Any]] = {}
+
+
 def _row(
     content: Content,
     rng: random.Random,
@@ -230,10 +249,6 @@ def _row(
     evaluation_id = f"{rng.getrandbits(128):032x}"
     reference = f"ICF-{when.year}-{number:08d}"
     answers["reference"] = reference
-    state = ConversationState(
-        Position("finished"), status=Status.SUBMITTED, content_version=content.version
-    ).to_json()
-    del state["answers"]
     evaluation = {
         "id": evaluation_id,
         "organisation_id": organisation_id,
@@ -242,7 +257,7 @@ def _row(
         "content_version": content.version,
         "status": Status.SUBMITTED,
         "step": "finished",
-        "state": state,
+        "state": _finished_state(content),
         "answers": answers,
         "channel": rng.choice(["web", "web", "telegram"]),
         "access_token_hash": hash_secret(evaluation_id, KEY),
@@ -258,6 +273,7 @@ def _row(
         "queued_at": when,
         "destination": "board",
         "year": when.year,
+        "parts_read": True,  # its parts are written beside it (fill), as at submit
     }
     return evaluation, submission
 
@@ -346,8 +362,23 @@ async def fill(connection: AsyncConnection, evaluations: int, year: int, seed: i
         for submission in submission_rows:
             if to_lead.get(submission["evaluation_id"]):
                 submission["destination"] = "lead"
+    shape = shape_of(content)
+    part_rows = [
+        {
+            "evaluation_id": row["id"],
+            "approach_id": part.approach_id,
+            "answered": part.answered,
+            "score": part.score,
+            "story": part.story,
+            "support": json.dumps(list(part.support), ensure_ascii=False),
+            "support_other": part.support_other or None,
+        }
+        for row in evaluation_rows
+        for part in parts_of(row["answers"], shape)
+    ]
     await _insert(connection, Evaluation, evaluation_rows)
     await _insert(connection, Submission, submission_rows)
+    await _insert(connection, EvaluationPart, part_rows)
     await _insert(connection, Rollup, rollup_rows)
     await _insert(connection, RollupMember, member_rows)
     made.seconds = time.perf_counter() - began
@@ -385,29 +416,63 @@ def _timed_here(timing: Timing, step: Callable[[], T]) -> T:
 STAFF = SignedIn(user_id=0, email="benchmark", role="board", organisation_id=None)
 
 
-async def measure(sessions: async_sessionmaker[AsyncSession], year: int, repeat: int) -> list[Timing]:
+async def _drain(body: AsyncIterator[bytes]) -> tuple[int, float]:
+    """Read a streamed export as a client would: its size, and seconds to its first bytes of rows."""
+    size, first, began = 0, 0.0, time.perf_counter()
+    async for chunk in body:
+        size += len(chunk)
+        if not first and size > 1_000:
+            first = time.perf_counter() - began
+    return size, first
+
+
+@dataclass
+class Memory:
+    """Peak memory Python allocated (tracemalloc) while one step ran, apart from the timed runs."""
+
+    name: str
+    peak: int = 0
+
+    def line(self) -> str:
+        return f"{self.name:<28} {self.peak / 1e6:>9.1f} MB peak (tracemalloc, one run)"
+
+
+async def measure(
+    sessions: async_sessionmaker[AsyncSession], year: int, repeat: int
+) -> tuple[list[Timing], list[Memory]]:
     board = BoardService(
         sessions, Engine(load_default_content(), RandomIds()), Catalogs(), KEY, partial(datetime.now, UTC)
     )
     collation = Timing("collation(year)")
-    rows_step = Timing("export(year)")
-    xlsx = Timing("to_xlsx(rows)")
-    csv = Timing("csv_bytes(rows)")
-    both = Timing("export + to_xlsx")
+    xlsx = Timing("xlsx export, streamed")
+    csv = Timing("csv export, streamed")
     for _ in range(repeat):
         found = await _timed(collation, board.collation(STAFF, year))
         collation.note = (
             f"{found.evaluations} evaluations, {len(found.by_organisation)} organisations, "
-            f"{len(found.missing)} missing"
+            f"{len(found.missing)} missing; {time.process_time():.0f} s CPU so far"
         )
-        rows = await _timed(rows_step, board.export(STAFF, year, "benchmark"))
-        rows_step.note = f"{len(rows)} rows"
-        data = _timed_here(xlsx, partial(to_xlsx, rows))
-        xlsx.note = f"{len(data) / 1e6:.1f} MB"
-        both.seconds.append(rows_step.seconds[-1] + xlsx.seconds[-1])
-        data = _timed_here(csv, partial(csv_bytes, rows))
-        csv.note = f"{len(data) / 1e6:.1f} MB"
-    return [collation, rows_step, xlsx, csv, both]
+        size, first = await _timed(xlsx, _drain(xlsx_body(await board.export_stream(STAFF, year, "xlsx"))))
+        xlsx.note = f"{size / 1e6:.1f} MB, first rows after {first * 1000:.0f} ms"
+        size, first = await _timed(csv, _drain(csv_body(await board.export_stream(STAFF, year, "csv"))))
+        csv.note = f"{size / 1e6:.1f} MB, first rows after {first * 1000:.0f} ms"
+    memory = [Memory("collation(year)"), Memory("xlsx export, streamed")]
+    steps: list[Callable[[], Awaitable[object]]] = [
+        partial(board.collation, STAFF, year),
+        partial(_stream_xlsx, board, year),
+    ]
+    for found_memory, step in zip(memory, steps, strict=True):
+        tracemalloc.start()
+        try:
+            await step()
+            found_memory.peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    return [collation, xlsx, csv], memory
+
+
+async def _stream_xlsx(board: BoardService, year: int) -> tuple[int, float]:
+    return await _drain(xlsx_body(await board.export_stream(STAFF, year, "xlsx")))
 
 
 def _versions(kind: Kind) -> str:
@@ -415,7 +480,7 @@ def _versions(kind: Kind) -> str:
     return f"Python {platform.python_version()}, SQLAlchemy {version('sqlalchemy')}, {database}"
 
 
-async def run(args: argparse.Namespace) -> tuple[Made, list[Timing]]:
+async def run(args: argparse.Namespace) -> tuple[Made, list[Timing], list[Memory]]:
     kind: Kind = args.database
     with tempfile.TemporaryDirectory(prefix="icf-collation-") as folder:
         url = await fresh_database(kind, Path(folder), "collation", args.postgres_url)
@@ -424,13 +489,19 @@ async def run(args: argparse.Namespace) -> tuple[Made, list[Timing]]:
             await upgrade_engine(engine)
             async with engine.begin() as connection:
                 made = await fill(connection, args.evaluations, args.year, args.seed)
-            timings = await measure(create_sessionmaker(engine), args.year, args.repeat)
+            if kind == "postgres":  # the planner's statistics, as autovacuum keeps them on a live database
+                async with engine.connect() as connection:
+                    await connection.execute(text("ANALYZE"))
+                    await connection.commit()
+            timings, memory = await measure(create_sessionmaker(engine), args.year, args.repeat)
         finally:
             await engine.dispose()
-    return made, timings
+    return made, timings, memory
 
 
-def report(args: argparse.Namespace, argv: list[str], made: Made, timings: list[Timing]) -> str:
+def report(
+    args: argparse.Namespace, argv: list[str], made: Made, timings: list[Timing], memory: list[Memory]
+) -> str:
     name = "SQLite" if args.database == "sqlite" else "PostgreSQL"
     years = ", ".join(f"{count} in {year}" for year, count in sorted(made.by_year.items()))
     lines = [
@@ -441,8 +512,16 @@ def report(args: argparse.Namespace, argv: list[str], made: Made, timings: list[
         "",
         f"{'step':<28} {'best ms':>9} {'median ms':>10}   ({args.repeat} runs each)",
         *(timing.line() for timing in timings),
+        "",
+        *(found.line() for found in memory),
+        f"{'whole process':<28} {_max_rss() / 1e6:>9.1f} MB peak (ru_maxrss, with the data made)",
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores",
     ]
     return "\n".join(lines)
+
+
+def _max_rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -456,8 +535,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
-    made, timings = asyncio.run(run(args))
-    print(report(args, given, made, timings))
+    made, timings, memory = asyncio.run(run(args))
+    print(report(args, given, made, timings, memory))
     return 0
 
 

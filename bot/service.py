@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.board.parts import parts_of
+from bot.board.rollup import withdraw
 from bot.channels import messages as words
 from bot.channels.seam import Origin
 from bot.ids import new_evaluation_id, new_token, normalise_code
@@ -50,6 +52,7 @@ from dialogs import (
     render_plan_html,
 )
 from dialogs.state import Answers, ApproachAnswers
+from dialogs.stored import shape_of
 from storage import (
     TranscriptEntry,
     create_sessionmaker,
@@ -64,6 +67,7 @@ from storage import (
 from storage import conversations as store
 from storage import evaluations as repo
 from storage import organisations as organisation_list
+from storage import parts as parts_store
 from storage.conversations import Conversation, ConversationChanged
 from storage.links import detach_others, link_of, set_link
 from storage.outbox import Kind, Queued
@@ -165,6 +169,7 @@ class ChatService:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine = engine
+        self._shape = shape_of(engine.content)  # what the board reads of sent answers
         self.db = db  # turns: plain SQL on a connection (storage.conversations)
         self.sessions = create_sessionmaker(db)  # the ORM, for reading transcripts and for the board
         self.catalogs = catalogs
@@ -719,8 +724,11 @@ class ChatService:
                 destination = Destination(effect.destination)  # as the person chose at the consent step
                 if await enqueue(connection, conversation.id, effect.reference, now, destination):
                     conversation.submitted_at = now
+                    parts = {conversation.id: parts_of(conversation.answers, self._shape)}
+                    await parts_store.write(connection, parts)  # what the board's collation sums
             elif isinstance(effect, Erase):
                 await store.erase(connection, conversation)
+                await withdraw(connection, conversation.id, self._shape)  # out of any roll-up
 
     # -- helpers --------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import outbox
-from storage.models import Evaluation, Reminder, Submission, TranscriptEntry
+from storage.models import Evaluation, EvaluationPart, Reminder, Submission, TranscriptEntry
 
 __all__ = [
     "Conversation",
@@ -217,12 +217,14 @@ async def last_replies(
 
 
 async def erase(connection: AsyncConnection, conversation: Conversation) -> None:
-    """Everything the person gave goes: transcript, queue entry, what the outbox holds of it, answers and
-    codes (saved with the turn)."""
+    """Everything the person gave goes: transcript, queue entry, what the outbox holds of it, the parts
+    the board counts, answers and codes (saved with the turn). The roll-ups it was part of are combined
+    again by the caller (``bot.board.rollup.withdraw``), which reads the content."""
     await connection.execute(delete(TRANSCRIPTS).where(TRANSCRIPTS.c.evaluation_id == conversation.id))
     await connection.execute(delete(Submission).where(Submission.evaluation_id == conversation.id))
     await outbox.forget_evaluation(connection, conversation.id)
     await connection.execute(delete(REMINDERS).where(REMINDERS.c.evaluation_id == conversation.id))
+    await connection.execute(delete(EvaluationPart).where(EvaluationPart.evaluation_id == conversation.id))
     await _forget_as_last_year(connection, conversation.id)
     conversation.answers = {}
     conversation.return_code_hash = None

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -102,6 +103,8 @@ class ListedOrganisation(Base):
 
 class Evaluation(Base):
     __tablename__ = "evaluations"
+    # what the access rule reads of every sent evaluation, without reading its (large) row
+    __table_args__ = (Index("ix_evaluations_sent", "status", "id", "organisation_id", "scope"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -183,6 +186,32 @@ class Submission(Base):
     queued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     pulled_at: Mapped[datetime | None]
     pulled_by: Mapped[str | None] = mapped_column(String(200))
+    # its answers read into evaluation_parts (false: not yet, or to be read again after a change)
+    parts_read: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
+
+
+class EvaluationPart(Base):
+    """One approach of a sent evaluation, as the collation counts it: written when its answers are
+    read (at submit, or on the collation's next run), so that the figures are SQL ``GROUP BY`` over
+    small rows rather than every answer's JSON read in Python.
+
+    Read with the one reader of stored answers (``dialogs.stored``) against the content of the time;
+    the collation still keeps only the approaches and scores its content knows. Erased with the
+    evaluation (it holds a typed need).
+    """
+
+    __tablename__ = "evaluation_parts"
+    __table_args__ = {"sqlite_with_rowid": False}  # an evaluation's parts side by side, read together
+
+    evaluation_id: Mapped[str] = mapped_column(
+        ForeignKey("evaluations.id", ondelete="CASCADE"), primary_key=True
+    )
+    approach_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    answered: Mapped[bool] = mapped_column(Boolean)  # anything given in this part at all
+    score: Mapped[int | None] = mapped_column(Integer)
+    story: Mapped[bool] = mapped_column(Boolean)  # a story was told
+    support: Mapped[str] = mapped_column(Text)  # the option ids chosen, as a JSON list
+    support_other: Mapped[str | None] = mapped_column(Text)  # the typed need
 
 
 class Rollup(Base):

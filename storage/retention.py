@@ -24,6 +24,7 @@ from storage.models import (
     Base,
     ChannelLink,
     Evaluation,
+    EvaluationPart,
     InboxMessage,
     Lane,
     Organisation,
@@ -75,6 +76,7 @@ async def purge_stale(sessions: async_sessionmaker[AsyncSession], cutoff: dateti
             await session.execute(delete(TranscriptEntry).where(TranscriptEntry.evaluation_id.in_(ids)))
             await session.execute(delete(ChannelLink).where(ChannelLink.evaluation_id.in_(ids)))
             await session.execute(delete(OutboxMessage).where(OutboxMessage.evaluation_id.in_(ids)))
+            await session.execute(delete(EvaluationPart).where(EvaluationPart.evaluation_id.in_(ids)))
             result = await session.execute(delete(Evaluation).where(Evaluation.id.in_(ids), _stale(cutoff)))
             removed += int(result.rowcount)  # type: ignore[attr-defined]
         if len(ids) < BATCH:

@@ -6,16 +6,15 @@ with a 4xx status, and the schema says so (Schemathesis checks the app against i
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from bot.board.auth import SignedIn
-from bot.board.exports import csv_bytes, to_json, to_xlsx
+from bot.board.exports import csv_body, to_json, xlsx_body
 from bot.board.inputs import (
     EVALUATION_ID,
     ApiError,
@@ -194,13 +193,15 @@ async def transcript(
 async def export(
     user: User, board: Board, query: Annotated[ExportQuery, Query()]
 ) -> Response | list[dict[str, object]]:
-    """What your collation counts, then each roll-up's parts, for a year or for every year."""
-    rows = await board.export(user, query.year, f"api {query.format}")
+    """What your collation counts, then each roll-up's parts, for a year or for every year (CSV and
+    XLSX streamed as they are written)."""
     if query.format == "csv":
-        return Response(await asyncio.to_thread(csv_bytes, rows), media_type=CSV)
+        batches = await board.export_stream(user, query.year, "api csv")
+        return StreamingResponse(csv_body(batches), media_type=CSV)
     if query.format == "xlsx":
-        return Response(await asyncio.to_thread(to_xlsx, rows), media_type=XLSX)
-    return to_json(rows)
+        batches = await board.export_stream(user, query.year, "api xlsx")
+        return StreamingResponse(xlsx_body(batches), media_type=XLSX)
+    return to_json(await board.export(user, query.year, f"api {query.format}"))
 
 
 @router.get("/collation", responses=_errors())

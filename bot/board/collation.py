@@ -17,25 +17,29 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from dialogs.plan import STRENGTH_FROM
-from dialogs.stored import OTHER, Shape, StoredEvaluation, read_answers
-from storage.collation import SentRow
+from dialogs.stored import OTHER, Shape, read_answers
+from storage.collation import Sums, YearSums
 
 __all__ = [
     "FOCUS_WITHIN",
+    "STORIES_LISTED",
     "KINDS",
     "OTHER_NEEDS_SHOWN",
     "ApproachStats",
     "CelebrationStory",
     "Collation",
+    "Completeness",
     "OrganisationStats",
     "TypedNeed",
     "figures",
     "kind_of",
     "round_half_up",
+    "strength_scores",
 ]
 
 FOCUS_WITHIN = 0.1  # approaches this close to the lowest mean are all named as a focus
 OTHER_NEEDS_SHOWN = 20  # the typed needs shown on a page, most common first; the export has them all
+STORIES_LISTED = 50  # the stories to celebrate the collation lists (a page shows 20); the export has all
 ANNUAL, ACTIVITY = "annual", "activity"
 KINDS = (ANNUAL, ACTIVITY)  # annual first: a roll-up is an organisation's annual evaluation
 
@@ -100,34 +104,67 @@ class Collation:
     support_by_approach: dict[str, list[tuple[str, int]]]  # the workshop themes, per approach
     other_needs: list[TypedNeed]  # every typed need, grouped, most common first
     missing: list[str]  # counted last year, not this year
-    celebrate: list[CelebrationStory]  # stories given with a strength score, best first
+    celebrate: list[CelebrationStory]  # the first STORIES_LISTED stories with a strength score, best first
     focus: list[str]  # approaches within FOCUS_WITHIN of the lowest partnership mean
     by_scope: dict[str, int] = field(default_factory=dict)
     unnamed: int = 0
+    completeness: dict[str, Completeness] = field(default_factory=dict)  # per approach: asked, answered
+    stories: int = 0  # how many stories to celebrate there are; ``celebrate`` has the first of them
+
+
+@dataclass(frozen=True, slots=True)
+class Completeness:
+    """How many evaluations asked about an approach, and how many answered anything in it: the
+    figures count only the answered ones."""
+
+    asked: int
+    answered: int
+
+    @property
+    def skipped(self) -> int:
+        return self.asked - self.answered
 
 
 class _Tally:
+    """Score counts per approach, added up from the database's sums."""
+
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
         self.counts: dict[str, Counter[int]] = {a: Counter() for a in shape.approach_ids}
+        self.asked: Counter[str] = Counter()
+        self.answered: Counter[str] = Counter()
 
-    def add(self, stored: StoredEvaluation) -> None:
-        for approach in stored.approaches:
-            if approach.score is not None:
-                self.counts[approach.approach_id][approach.score] += 1
+    def add(self, sums: Sums) -> None:
+        counts = self.counts[sums.approach_id]
+        for score, count in zip(self.shape.scores, sums.counts, strict=True):
+            counts[score] += count
+        self.asked[sums.approach_id] += sums.asked
+        self.answered[sums.approach_id] += sums.answered
 
     def stats(self) -> dict[str, ApproachStats]:
         return {a: _stats(a, self.counts[a], self.shape.scores) for a in self.shape.approach_ids}
 
+    def completeness(self) -> dict[str, Completeness]:
+        return {a: Completeness(self.asked[a], self.answered[a]) for a in self.shape.approach_ids}
+
 
 def _stats(approach_id: str, counts: Counter[int], scores: Sequence[int]) -> ApproachStats:
     total = sum(counts.values())
-    ordered = [s for s in scores for _ in range(counts[s])]
     mean = median = None
     if total:
-        mean = round_half_up(Decimal(sum(ordered)) / Decimal(total))
-        median = (ordered[(total - 1) // 2] + ordered[total // 2]) / 2
+        mean = round_half_up(Decimal(sum(s * counts[s] for s in scores)) / Decimal(total))
+        median = (_nth(counts, scores, (total - 1) // 2) + _nth(counts, scores, total // 2)) / 2
     return ApproachStats(approach_id, total, {s: counts[s] for s in scores}, mean, median)
+
+
+def _nth(counts: Counter[int], scores: Sequence[int], index: int) -> int:
+    """The score at ``index`` (from 0) of all the scores in order, without listing them."""
+    seen = 0
+    for score in scores:
+        seen += counts[score]
+        if index < seen:
+            return score
+    raise IndexError(index)
 
 
 def _ranked(counter: Mapping[str, int]) -> list[tuple[str, int]]:
@@ -156,49 +193,18 @@ def _focus(partnership: Mapping[str, ApproachStats]) -> list[str]:
     return [a for a, m in means.items() if Decimal(str(m)) - lowest <= Decimal(str(FOCUS_WITHIN))]
 
 
-def figures(
-    year: int,
-    rows: Sequence[SentRow],
-    baseline_rows: Sequence[SentRow],
-    first_years: Mapping[int, int],
-    last_year: Sequence[SentRow],
-    shape: Shape,
-) -> Collation:
-    """The figures for ``year`` from its counted rows (oldest first), each organisation's baseline-year
-    rows, the baseline years, and last year's rows (for who has not sent this year)."""
-    partnership = _Tally(shape)
-    kinds = {kind: _Tally(shape) for kind in KINDS}
-    by_org: dict[int, _Tally] = {}
-    evaluations: Counter[int] = Counter()
-    names: dict[int, tuple[str, bool]] = {}
-    support: dict[str, Counter[str]] = {a: Counter() for a in shape.approach_ids}
-    typed: list[str] = []
+def _stories(sums: YearSums, shape: Shape) -> list[CelebrationStory]:
     stories: list[CelebrationStory] = []
-    scopes: Counter[str] = Counter()
-    kind_counts: Counter[str] = Counter({kind: 0 for kind in KINDS})
-    unnamed = 0
-    for row in rows:
+    for evaluation_id, approach_id in sums.first_stories:
+        row = sums.story_rows[evaluation_id]
         stored = read_answers(row.answers, shape)
-        scopes[row.scope] += 1
-        kind_counts[kind_of(row.scope)] += 1
-        partnership.add(stored)
-        kinds[kind_of(row.scope)].add(stored)
-        if row.organisation_id is None:
-            unnamed += 1
-        else:
-            names[row.organisation_id] = (row.organisation, row.listed)
-            evaluations[row.organisation_id] += 1
-            by_org.setdefault(row.organisation_id, _Tally(shape)).add(stored)
         for approach in stored.approaches:
-            support[approach.approach_id].update(approach.support)
-            if approach.support_other:
-                typed.append(approach.support_other)
-            if approach.score is not None and approach.score >= STRENGTH_FROM and approach.story:
+            if approach.approach_id == approach_id and approach.score is not None:
                 stories.append(
                     CelebrationStory(
                         row.reference,
                         row.organisation,
-                        approach.approach_id,
+                        approach_id,
                         approach.score,
                         approach.story,
                         row.queued_at,
@@ -206,10 +212,52 @@ def figures(
                         stored.unit or stored.activity,
                     )
                 )
+    return stories
+
+
+def strength_scores(shape: Shape) -> list[int]:
+    """The scores that mark a strength (a story with one is offered for celebration)."""
+    return [s for s in shape.scores if s >= STRENGTH_FROM]
+
+
+def figures(year: int, sums: YearSums, shape: Shape, options: Sequence[str]) -> Collation:
+    """The figures for ``year`` from what the database summed (``storage.collation.year_sums``, with
+    the support ``options`` in that order); approaches the content does not know are left out."""
+    known = set(shape.approach_ids)
+    partnership = _Tally(shape)
+    kinds = {kind: _Tally(shape) for kind in KINDS}
+    by_org: dict[int, _Tally] = {}
     baselines: dict[int, _Tally] = {}
-    for row in baseline_rows:
-        if row.organisation_id is not None and first_years.get(row.organisation_id) == row.year < year:
-            baselines.setdefault(row.organisation_id, _Tally(shape)).add(read_answers(row.answers, shape))
+    support: dict[str, Counter[str]] = {a: Counter() for a in shape.approach_ids}
+    stories = 0
+    for found in sums.sums:
+        if found.approach_id not in known:
+            continue
+        if found.year != year:  # an organisation's first year, its baseline
+            if found.organisation_id is not None:
+                baselines.setdefault(found.organisation_id, _Tally(shape)).add(found)
+            continue
+        partnership.add(found)
+        kinds[kind_of(found.scope)].add(found)
+        if found.organisation_id is not None:
+            by_org.setdefault(found.organisation_id, _Tally(shape)).add(found)
+        stories += found.stories
+        for option, count in zip(options, found.support, strict=True):
+            support[found.approach_id][option] += count
+    evaluations: Counter[int] = Counter()
+    names: dict[int, tuple[str, bool]] = {}
+    scopes: Counter[str] = Counter()
+    kind_counts: Counter[str] = Counter({kind: 0 for kind in KINDS})
+    unnamed = 0
+    for counted in sums.counts:
+        scopes[counted.scope] += counted.evaluations
+        kind_counts[kind_of(counted.scope)] += counted.evaluations
+        if counted.organisation_id is None:
+            unnamed += counted.evaluations
+        else:
+            names[counted.organisation_id] = (counted.organisation, counted.listed)
+            evaluations[counted.organisation_id] += counted.evaluations
+            by_org.setdefault(counted.organisation_id, _Tally(shape))
     organisations = []
     for org, tally in by_org.items():
         now = tally.stats()
@@ -222,34 +270,35 @@ def figures(
                 listed=names[org][1],
                 evaluations=evaluations[org],
                 approaches=now,
-                baseline_year=first_years.get(org),
+                baseline_year=sums.first_years.get(org),
                 baseline=baseline,
                 change={a: _change(now[a].mean, baseline.get(a)) for a in shape.approach_ids},
             )
         )
     organisations.sort(key=lambda o: (o.organisation.casefold(), o.organisation))
-    before = {r.organisation_id: r.organisation for r in last_year if r.organisation_id is not None}
     total_support: Counter[str] = Counter()
-    for counted in support.values():
-        total_support.update(counted)
-    stories.sort(key=lambda story: -story.score)  # stable: the oldest first within a score
+    for options_chosen in support.values():
+        total_support.update(options_chosen)
     stats = partnership.stats()
+    missing = (n for o, n in sums.last_year.items() if o not in by_org)
     return Collation(
         year=year,
-        evaluations=len(rows),
+        evaluations=sum(scopes.values()),
         organisations=[o.organisation for o in organisations],
         partnership=stats,
         by_kind={kind: tally.stats() for kind, tally in kinds.items()},
         kind_counts=dict(kind_counts),
         by_organisation=organisations,
-        support_needs=_ranked(total_support),
-        support_by_approach={a: _ranked(support[a]) for a in shape.approach_ids},
-        other_needs=_typed(typed),
-        missing=sorted((n for o, n in before.items() if o not in by_org), key=lambda n: (n.casefold(), n)),
-        celebrate=stories,
+        support_needs=_ranked(+total_support),
+        support_by_approach={a: _ranked(+support[a]) for a in shape.approach_ids},
+        other_needs=_typed(t for t, a in sums.typed if a in known),
+        missing=sorted(missing, key=lambda n: (n.casefold(), n)),
+        celebrate=_stories(sums, shape),
         focus=_focus(stats),
         by_scope=dict(sorted(scopes.items())),
         unnamed=unnamed,
+        completeness=partnership.completeness(),
+        stories=stories,
     )
 
 

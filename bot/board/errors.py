@@ -1,5 +1,11 @@
 """Board errors: not signed in goes to the sign-in page; anything not visible is a plain 404 (a page
-in the browser, JSON for the API), and a request the board cannot act on is a 422."""
+in the browser, JSON for the API), and a request the board cannot act on is a 422.
+
+A database too busy to answer in time (no pooled connection free within the pool's timeout, or
+SQLite's write lock held past its busy timeout) is a 503 with ``Retry-After`` on a board route:
+nothing was changed (the transaction did not start, or was rolled back), so trying again is safe.
+On any other route it goes on to the app's own handler, as before.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +13,48 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.board.pages import SignInRequired
 from bot.board.service import BadInput, NotVisible
 
-__all__ = ["install_board_errors"]
+__all__ = ["RETRY_AFTER", "install_board_errors"]
+
+RETRY_AFTER = 5  # seconds: a busy database is usually free again within a few
+BOARD_PREFIXES = ("/board", "/api/board")
 
 
 def _for_a_browser(request: Request) -> bool:
     return request.url.path.startswith("/board")
 
 
+def _on_board(request: Request) -> bool:
+    path = request.url.path
+    return any(path == p or path.startswith(p + "/") for p in BOARD_PREFIXES)
+
+
+def _busy(exc: Exception) -> bool:
+    """A pool that gave no connection in time, a connection that timed out, or SQLite's lock."""
+    if isinstance(exc, PoolTimeout | TimeoutError):
+        return True
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
 def install_board_errors(app: FastAPI) -> None:
+    async def _database_busy(request: Request, exc: Exception) -> Response:
+        if not (_on_board(request) and _busy(exc)):
+            raise exc  # on to the app's handler of the unexpected, as if this one were not here
+        headers = {"Retry-After": str(RETRY_AFTER)}
+        if _for_a_browser(request):
+            page = request.app.state.board_templates.get_template("busy.html").render(user=None)
+            return Response(page, 503, headers, media_type="text/html; charset=utf-8")
+        body = {"error": "busy", "message": "The database is busy. Nothing was changed: try again soon."}
+        return JSONResponse(body, status_code=503, headers=headers)
+
+    for busy in (PoolTimeout, TimeoutError, OperationalError):
+        app.add_exception_handler(busy, _database_busy)
+
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
         return RedirectResponse(f"/board/login?{urlencode({'next': exc.wanted})}", status_code=303)

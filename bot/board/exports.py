@@ -12,16 +12,18 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.board import messages as m
+from bot.board.parts import answered, unanswered
 from bot.board.text import plain
-from bot.board.xlsx import write_xlsx
+from bot.board.xlsx import XlsxStream
 from dialogs import Content
 from dialogs.stored import OTHER, Shape, StoredApproach, read_answers, shape_of
 from storage import collation as collation_store
@@ -33,6 +35,8 @@ __all__ = [
     "ExportRow",
     "build_rows",
     "csv_bytes",
+    "csv_body",
+    "csv_chunks",
     "export_rows",
     "guard",
     "rows_for",
@@ -40,9 +44,14 @@ __all__ = [
     "to_csv",
     "to_json",
     "to_xlsx",
+    "xlsx_body",
+    "xlsx_cells",
+    "xlsx_chunks",
+    "xlsx_stream",
 ]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ENGLISH = m.translator("en")
 SEPARATOR = "; "
 
 
@@ -74,30 +83,33 @@ class ExportRow(NamedTuple):
     story: str
     support: str  # labels, "; "-joined, then "Something else: <the typed need>"
     action: str
+    answered: bool | None = None  # anything given in this part at all (None: the evaluation has none)
 
 
-# (field, header) in the order of the columns, with a width in characters for the XLSX sheet.
+# (field, header) in the order of the columns, with a width in characters for the XLSX sheet; the
+# headers are message ids of the board's domain (bot/board/messages.py), translated when written.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("evaluation_id", "Evaluation id", 34),
-    ("reference", "Reference", 20),
-    ("year", "Year", 6),
-    ("submitted_at", "Submitted (UTC)", 18),
-    ("kind", "Kind", 10),
-    ("rollup", "Part of roll-up", 34),
-    ("organisation", "Organisation", 28),
-    ("level", "Level", 12),
-    ("unit", "Team or directorate", 24),
-    ("activity", "Activity", 24),
-    ("language", "Language", 10),
-    ("approach_id", "Approach id", 14),
-    ("approach", "Approach", 15),
-    ("score", "Score", 7),
-    ("suggested_score", "Suggested score", 10),
-    ("confidence", "Confidence", 11),
-    ("checklist", "Checklist", 30),
-    ("story", "Story", 60),
-    ("support", "Support needed", 40),
-    ("action", "Action", 50),
+    ("evaluation_id", m.EVALUATION_ID, 34),
+    ("reference", m.REFERENCE, 20),
+    ("year", m.YEAR, 6),
+    ("submitted_at", m.SUBMITTED, 18),
+    ("kind", m.KIND, 10),
+    ("rollup", m.PART_OF_ROLLUP, 34),
+    ("organisation", m.ORGANISATION, 28),
+    ("level", m.LEVEL, 12),
+    ("unit", m.TEAM, 24),
+    ("activity", m.ACTIVITY, 24),
+    ("language", m.LANGUAGE, 10),
+    ("approach_id", m.APPROACH_ID, 14),
+    ("approach", m.APPROACH, 15),
+    ("score", m.SCORE, 7),
+    ("suggested_score", m.SUGGESTED_SCORE, 10),
+    ("confidence", m.CONFIDENCE, 11),
+    ("checklist", m.CHECKLIST, 30),
+    ("story", m.STORY, 60),
+    ("support", m.SUPPORT, 40),
+    ("action", m.ACTION, 50),
+    ("answered", m.ANSWERED, 9),  # last, so that columns a spreadsheet's formulas name stay where they were
 )
 
 
@@ -145,7 +157,8 @@ def _support(given: StoredApproach, labels: Mapping[str, str]) -> str:
 
 
 def rows_for(row: SentRow, framework: _Framework) -> list[ExportRow]:
-    """One row per approach the evaluation answered (at least one row, so none is lost)."""
+    """One row per approach the evaluation asked, answered or not (at least one row, so none is
+    lost)."""
     stored = read_answers(row.answers, framework.shape)
     labels = framework.labels
     first = (
@@ -162,8 +175,16 @@ def rows_for(row: SentRow, framework: _Framework) -> list[ExportRow]:
         row.language,
     )
     rows: list[ExportRow] = []
-    for given in stored.approaches:
-        name, questions = framework.approaches[given.approach_id]
+    given_by_id = {given.approach_id: given for given in stored.approaches}
+    skipped = set(unanswered(row.answers, stored, framework.shape))
+    for approach_id in framework.shape.approach_ids:
+        name, questions = framework.approaches[approach_id]
+        if approach_id in skipped:  # asked, and nothing answered: shown so, never left out
+            rows.append(ExportRow(*first, approach_id, name, None, None, "", "", "", "", "", answered=False))
+            continue
+        given = given_by_id.get(approach_id)
+        if given is None:
+            continue
         confidence = given.confidence or ""
         rows.append(
             ExportRow(
@@ -177,6 +198,7 @@ def rows_for(row: SentRow, framework: _Framework) -> list[ExportRow]:
                 story=given.story,
                 support=_support(given, labels),
                 action=given.action,
+                answered=answered(given),
             )
         )
     return rows or [ExportRow(*first, "", "", None, None, "", "", "", "", "")]
@@ -219,9 +241,11 @@ def _when(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _cell(value: object) -> object:
+def _cell(value: object, gettext: Callable[[str], str]) -> object:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return gettext(m.YES if value else m.NO)
     if isinstance(value, datetime):
         return _when(value)
     if isinstance(value, str):
@@ -229,19 +253,32 @@ def _cell(value: object) -> object:
     return value
 
 
-def to_csv(rows: list[ExportRow]) -> str:
-    """A header row, then one row per evaluation and approach (encode as UTF-8; see csv_bytes)."""
+def _headers(gettext: Callable[[str], str]) -> list[str]:
+    return [gettext(header) for _, header, _ in COLUMNS]
+
+
+def csv_chunks(batches: Iterable[list[ExportRow]], gettext: Callable[[str], str] = _ENGLISH) -> Iterator[str]:
+    """The CSV a batch at a time: a header row, then one row per evaluation and approach."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([header for _, header, _ in COLUMNS])
-    for row in rows:
-        writer.writerow([_cell(getattr(row, name)) for name, _, _ in COLUMNS])
-    return out.getvalue()
+    writer.writerow(_headers(gettext))
+    for rows in batches:
+        for row in rows:
+            writer.writerow([_cell(getattr(row, name), gettext) for name, _, _ in COLUMNS])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+    yield out.getvalue()
 
 
-def csv_bytes(rows: list[ExportRow]) -> bytes:
+def to_csv(rows: list[ExportRow], gettext: Callable[[str], str] = _ENGLISH) -> str:
+    """A header row, then one row per evaluation and approach (encode as UTF-8; see csv_bytes)."""
+    return "".join(csv_chunks([rows], gettext))
+
+
+def csv_bytes(rows: list[ExportRow], gettext: Callable[[str], str] = _ENGLISH) -> bytes:
     """The CSV as UTF-8 with a byte order mark, so Excel shows every script (Urdu, Gujarati...) right."""
-    return to_csv(rows).encode("utf-8-sig")
+    return to_csv(rows, gettext).encode("utf-8-sig")
 
 
 def to_json(rows: list[ExportRow]) -> list[dict[str, object]]:
@@ -255,16 +292,91 @@ def to_json(rows: list[ExportRow]) -> list[dict[str, object]]:
     return found
 
 
-def to_xlsx(rows: list[ExportRow]) -> bytes:
-    """One sheet, "Evaluations": a bold, frozen header row with filters, then the rows (streamed).
+_ANSWERED = next(i for i, (name, _, _) in enumerate(COLUMNS) if name == "answered")
+
+
+def xlsx_stream(gettext: Callable[[str], str] = _ENGLISH) -> XlsxStream:
+    """One sheet, "Evaluations": a bold, frozen header row with filters, then the rows, as they come.
 
     Times are Excel dates in UTC, scores numbers, and every text an inline string (never a formula),
     guarded all the same: a spreadsheet that re-saves the sheet as CSV would write it as it shows it.
     """
-    values = attrgetter(*(name for name, _, _ in COLUMNS))
-    return write_xlsx(
-        [(header, width) for _, header, width in COLUMNS],
-        map(values, rows),
-        sheet="Evaluations",
-        prepare=guard,
+    return XlsxStream(
+        [(gettext(header), width) for _, header, width in COLUMNS], sheet="Evaluations", prepare=guard
     )
+
+
+def xlsx_cells(rows: Iterable[ExportRow], gettext: Callable[[str], str] = _ENGLISH) -> Iterator[list[Any]]:
+    values = attrgetter(*(name for name, _, _ in COLUMNS))
+    yes, no = gettext(m.YES), gettext(m.NO)
+    for row in rows:
+        cells = list(values(row))
+        done = cells[_ANSWERED]
+        cells[_ANSWERED] = None if done is None else yes if done else no
+        yield cells
+
+
+def xlsx_chunks(
+    batches: Iterable[list[ExportRow]], gettext: Callable[[str], str] = _ENGLISH
+) -> Iterator[bytes]:
+    """The workbook a batch at a time (see xlsx_stream)."""
+    stream = xlsx_stream(gettext)
+    yield stream.start()
+    for rows in batches:
+        yield stream.add(xlsx_cells(rows, gettext))
+    yield stream.finish()
+
+
+def to_xlsx(rows: list[ExportRow], gettext: Callable[[str], str] = _ENGLISH) -> bytes:
+    """The whole workbook at once (see xlsx_stream)."""
+    return b"".join(xlsx_chunks([rows], gettext))
+
+
+# -- streamed ------------------------------------------------------------------------------------
+
+
+def _add(stream: XlsxStream, rows: list[ExportRow]) -> bytes:
+    return stream.add(xlsx_cells(rows))
+
+
+async def xlsx_body(batches: AsyncIterator[list[ExportRow]]) -> AsyncIterator[bytes]:
+    """The workbook as it is written, for a streamed response (the writing on a worker thread)."""
+    stream = xlsx_stream()
+    yield stream.start()
+    async for rows in batches:
+        yield await asyncio.to_thread(_add, stream, rows)
+    yield stream.finish()
+
+
+async def csv_body(batches: AsyncIterator[list[ExportRow]]) -> AsyncIterator[bytes]:
+    """The CSV (UTF-8 with a byte order mark) as it is written, for a streamed response: each batch
+    on a worker thread, the same texts (names, labels) guarded once."""
+    header = io.StringIO()
+    csv.writer(header).writerow(_headers(_ENGLISH))
+    yield ("\ufeff" + header.getvalue()).encode()
+    seen: dict[str, str] = {}
+    async for rows in batches:
+        yield await asyncio.to_thread(_csv_lines, rows, seen)
+
+
+def _csv_lines(rows: list[ExportRow], seen: dict[str, str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        cells: list[object] = []
+        for value in row:
+            if isinstance(value, str):
+                found = seen.get(value)
+                if found is None:
+                    found = guard(value)
+                    if len(seen) < MAX_SEEN:
+                        seen[value] = found
+                cells.append(found)
+            else:
+                cells.append(_cell(value, _ENGLISH))
+        writer.writerow([cells[i] for i in _ORDER])
+    return out.getvalue().encode()
+
+
+MAX_SEEN = 100_000  # texts remembered with their guarded form (names and labels repeat; stories rarely)
+_ORDER = [ExportRow._fields.index(name) for name, _, _ in COLUMNS]

@@ -21,14 +21,14 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 
 import bot.board.charts as charts
 from bot.board.auth import COOKIE, LOGIN_COOKIE, SESSION_HOURS, SignedIn, SignInRefused
 from bot.board.collation import KINDS, OTHER_NEEDS_SHOWN
-from bot.board.exports import csv_bytes, guard, to_json, to_xlsx
+from bot.board.exports import csv_body, guard, to_json, xlsx_body
 from bot.board.inputs import (
     EVALUATION_ID,
     MAX_ID,
@@ -326,17 +326,18 @@ async def export(request: Request, user: User, board: Board) -> Response:
         query = ExportQuery.model_validate({"format": "csv", **_query(request)})
     except ValidationError as error:
         return _bad_request(request, user, error)
-    rows = await board.export(user, query.year, query.format)
     name = f"icf-evaluations-{query.year or 'all'}"
-    if query.format == "xlsx":
-        headers = {"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
-        return Response(await asyncio.to_thread(to_xlsx, rows), media_type=XLSX, headers=headers)
     if query.format == "json":
+        rows = await board.export(user, query.year, query.format)
         return Response(
             json.dumps(to_json(rows), ensure_ascii=False, default=str), media_type="application/json"
         )
+    batches = await board.export_stream(user, query.year, query.format)  # streamed as written
+    if query.format == "xlsx":
+        headers = {"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
+        return StreamingResponse(xlsx_body(batches), media_type=XLSX, headers=headers)
     headers = {"Content-Disposition": f'attachment; filename="{name}.csv"'}
-    return Response(await asyncio.to_thread(csv_bytes, rows), media_type=CSV, headers=headers)
+    return StreamingResponse(csv_body(batches), media_type=CSV, headers=headers)
 
 
 async def _year(board: BoardService, user: SignedIn, year: int | None) -> tuple[int, list[int]]:

@@ -12,9 +12,12 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from dialogs.stored import Shape, StoredApproach, StoredEvaluation, read_answers
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-__all__ = ["combine"]
+from dialogs.stored import Shape, StoredApproach, StoredEvaluation, read_answers
+from storage import rollups as rollup_store
+
+__all__ = ["combine", "withdraw"]
 
 
 def _joined(parts: Sequence[tuple[str, str]]) -> str | None:
@@ -67,3 +70,19 @@ def combine(evaluations: Sequence[Any], shape: Shape, note: str = "") -> dict[st
         "reference": None,
         "rollup_of": [s.who for s in stored],
     }
+
+
+async def withdraw(connection: AsyncConnection, evaluation_id: str, shape: Shape) -> int:
+    """An erased evaluation leaves every roll-up it was part of: each is combined again from the
+    members left (keeping its note and reference), or erased when none is left. Returns how many
+    roll-ups changed. Runs in the erasing transaction, so nobody sees it half done."""
+    left = await rollup_store.leave_rollups(connection, evaluation_id)
+    for rollup in left:
+        if not rollup.members:
+            await rollup_store.emptied(connection, rollup.evaluation_id)
+            continue
+        before = rollup.answers if isinstance(rollup.answers, dict) else {}
+        answers = combine(rollup.members, shape, str(before.get("unit") or ""))
+        answers["reference"] = before.get("reference")
+        await rollup_store.recombined(connection, rollup.evaluation_id, answers)
+    return len(left)

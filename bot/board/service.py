@@ -9,7 +9,7 @@ thread, so the event loop keeps serving everyone else.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.board.auth import SignedIn
-from bot.board.collation import Collation, figures
+from bot.board.collation import STORIES_LISTED, Collation, figures, strength_scores
 from bot.board.exports import ExportRow, build_rows, sent_rows
+from bot.board.parts import read_unread
 from bot.board.rollup import combine
 from bot.board.workshops import FOUNDATIONS, Proposal, propose
 from bot.ids import new_evaluation_id, new_token
@@ -32,11 +33,13 @@ from storage import evaluations as repo
 from storage import organisations as organisation_list
 from storage import rollups as rollup_store
 from storage import workshops as workshop_store
-from storage.access import Access, Destination
+from storage.access import Access, Destination, Viewer
 from storage.models import AuditEntry
 from storage.queue import enqueue
 
-__all__ = ["BadInput", "BoardService", "EvaluationView", "NotVisible", "RolledUp"]
+__all__ = ["EXPORT_BATCH", "BadInput", "BoardService", "EvaluationView", "NotVisible", "RolledUp"]
+
+EXPORT_BATCH = 2_000  # evaluations read, built and written out at a time by a streamed export
 
 
 class NotVisible(LookupError):
@@ -177,15 +180,46 @@ class BoardService:
             self._audit(session, user, "export", target)
         return await asyncio.to_thread(build_rows, sent, self.engine.content)
 
-    async def collation(self, user: SignedIn, year: int) -> Collation:
-        viewer = user.viewer
+    async def export_stream(
+        self, user: SignedIn, year: int | None, fmt: str
+    ) -> AsyncIterator[list[ExportRow]]:
+        """The export's rows a batch at a time, for a streamed file: audited now (so a busy database
+        is an answer before anything is sent), then read from a server-side cursor as they are
+        written out, each batch built on a worker thread. Memory holds one batch, never the year."""
+        async with self.sessions.begin() as session:
+            self._audit(session, user, "export", f"{fmt} export, {year or 'all years'}, streamed")
+        return self._export_batches(user.viewer, year)
+
+    async def _export_batches(self, viewer: Viewer, year: int | None) -> AsyncIterator[list[ExportRow]]:
+        content = self.engine.content
+        years = None if year is None else [year]
+        queries = [
+            collation_store.counted_query(viewer, years),
+            collation_store.rollup_member_query(viewer, year),
+        ]
         async with self.sessions() as session:
-            rows = await collation_store.counted_rows(session, viewer, [year])
-            first = await collation_store.first_years(session, viewer)
-            baseline_years = sorted({y for y in first.values() if y < year})
-            baseline = await collation_store.counted_rows(session, viewer, baseline_years)
-            last_year = await collation_store.counted_rows(session, viewer, [year - 1])
-        return await asyncio.to_thread(figures, year, rows, baseline, first, last_year, self.shape)
+            for query in queries:
+                async for sent in collation_store.streamed(session, query, EXPORT_BATCH):
+                    yield await asyncio.to_thread(build_rows, sent, content)
+
+    async def collation(self, user: SignedIn, year: int) -> Collation:
+        """The year's figures: summed in the database over each evaluation's parts (read first for
+        any evaluation sent since the last run), divided here."""
+        shape = self.shape
+        options = [o.id for o in self.engine.content.support]
+        await read_unread(self.sessions, shape)
+        async with self.sessions() as session:  # a read: on SQLite, off the loop and never waiting
+            sums = await collation_store.year_sums(
+                session,
+                user.viewer,
+                year,
+                shape.approach_ids,
+                shape.scores,
+                strength_scores(shape),
+                options,
+                STORIES_LISTED,
+            )
+        return await asyncio.to_thread(figures, year, sums, shape, options)
 
     async def years(self, user: SignedIn) -> list[int]:
         async with self.sessions() as session:

@@ -25,9 +25,10 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
-from io import BytesIO
+from io import RawIOBase
+from typing import IO, Any
 
-__all__ = ["Cell", "clean", "column_letter", "write_xlsx"]
+__all__ = ["Cell", "XlsxStream", "clean", "column_letter", "write_xlsx"]
 
 Cell = str | int | float | datetime | date | None
 
@@ -231,6 +232,130 @@ def _put(book: zipfile.ZipFile, name: str, text: str) -> None:
     book.writestr(zipfile.ZipInfo(name), text, zipfile.ZIP_DEFLATED, COMPRESS_LEVEL)
 
 
+class _Sink(RawIOBase):
+    """Where the ZIP is written: kept until taken, so the workbook leaves a piece at a time. Not
+    seekable, so ``zipfile`` writes each part's sizes after its data, as a stream must."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data = b"".join(self._parts)
+        self._parts.clear()
+        return data
+
+
+class XlsxStream:
+    """A workbook written as it goes: ``start()``, then ``add(rows)`` as often as there are rows,
+    then ``finish()``; each returns the bytes made so far, so memory holds one batch, never the file.
+
+    The same bytes for the same rows, however they are split into batches.
+    """
+
+    def __init__(
+        self,
+        columns: Sequence[tuple[str, float]],
+        *,
+        sheet: str = "Sheet1",
+        prepare: Callable[[str], str] | None = None,
+        autofilter: bool = True,
+    ) -> None:
+        self.sheet = _sheet_name(sheet)
+        self.columns = columns
+        self.prepare = prepare
+        self.autofilter = autofilter
+        self.letters = [column_letter(i) for i in range(1, len(columns) + 1)]
+        self._sink = _Sink()
+        self._book = zipfile.ZipFile(self._sink, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
+        self._stream: IO[bytes] | None = None
+        self._last_row = 1
+        self._tails: dict[str, str] = {}  # text -> its cell after the reference: names, labels repeat
+        self._moments: dict[datetime, str] = {}
+
+    def start(self) -> bytes:
+        bold = f' s="{STYLE_HEADER}"'
+        header = "".join(
+            f'<c r="{letter}1{_text_tail(title, None, bold)}' if title else ""
+            for letter, (title, _) in zip(self.letters, self.columns, strict=True)
+        )
+        _put(self._book, "[Content_Types].xml", _CONTENT_TYPES)
+        _put(self._book, "_rels/.rels", _ROOT_RELS)
+        self._stream = self._book.open("xl/worksheets/sheet1.xml", "w")  # dated 1980-01-01, as _put
+        self._stream.write(_sheet_start([width for _, width in self.columns], header).encode())
+        return self._sink.take()
+
+    def _sheet(self) -> IO[bytes]:
+        if self._stream is None:
+            raise RuntimeError("start() the workbook first")
+        return self._stream
+
+    def add(self, rows: Iterable[Sequence[Cell]]) -> bytes:
+        stream = self._sheet()
+        count, letters, prepare = len(self.columns), self.letters, self.prepare
+        tails, moments = self._tails, self._moments
+        parts: list[str] = []
+        number = self._last_row
+        for number, values in enumerate(rows, start=self._last_row + 1):
+            if len(values) != count:
+                raise ValueError(f"row {number} has {len(values)} values for {count} columns")
+            if number > MAX_ROWS:
+                raise ValueError(f"more than {MAX_ROWS - 1} rows: more than a sheet can hold")
+            n = str(number)
+            parts.append(f'<row r="{n}">')
+            for letter, value in zip(letters, values):  # noqa: B905 - lengths checked above
+                if isinstance(value, str):
+                    if value:
+                        tail = tails.get(value)
+                        if tail is None:
+                            tail = tails[value] = _text_tail(value, prepare)
+                        if tail:
+                            parts.append(f'<c r="{letter}{n}{tail}')
+                elif type(value) is int:
+                    parts.append(f'<c r="{letter}{n}"><v>{value}</v></c>')
+                elif type(value) is datetime:  # a time is often the same for several rows
+                    tail = moments.get(value)
+                    if tail is None:
+                        tail = moments[value] = _value_tail(value, None)
+                    parts.append(f'<c r="{letter}{n}{tail}')
+                elif value is not None:
+                    tail = _value_tail(value, prepare)
+                    if tail:
+                        parts.append(f'<c r="{letter}{n}{tail}')
+            parts.append("</row>")
+            if number % CHUNK_ROWS == 0:
+                stream.write("".join(parts).encode())
+                parts = []
+                if len(tails) + len(moments) > MAX_REMEMBERED:
+                    tails.clear()
+                    moments.clear()
+        self._last_row = number
+        stream.write("".join(parts).encode())
+        return self._sink.take()
+
+    def finish(self) -> bytes:
+        stream = self._sheet()
+        last_row, letters = self._last_row, self.letters
+        filter_range = (
+            f"$A$1:${letters[-1]}${last_row}" if self.autofilter and letters and last_row > 1 else None
+        )
+        closing = f'<autoFilter ref="{filter_range.replace("$", "")}"/>' if filter_range else ""
+        stream.write(f"</sheetData>{closing}</worksheet>".encode())
+        stream.close()
+        _put(self._book, "xl/workbook.xml", _workbook(self.sheet, filter_range))
+        _put(self._book, "xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        _put(self._book, "xl/styles.xml", _STYLES)
+        self._book.close()
+        return self._sink.take()
+
+
 def write_xlsx(
     columns: Sequence[tuple[str, float]],
     rows: Iterable[Sequence[Cell]],
@@ -244,67 +369,7 @@ def write_xlsx(
 
     ``prepare`` sees every text (after the characters XML forbids are dropped) and returns what to
     write: the exports pass their formula guard. ``autofilter`` puts filter buttons on the header (when
-    there are rows to filter).
+    there are rows to filter). The whole file at once; ``XlsxStream`` writes it as it goes.
     """
-    sheet = _sheet_name(sheet)
-    count = len(columns)
-    letters = [column_letter(i) for i in range(1, count + 1)]
-    bold = f' s="{STYLE_HEADER}"'
-    header = "".join(
-        f'<c r="{letter}1{_text_tail(title, None, bold)}' if title else ""
-        for letter, (title, _) in zip(letters, columns, strict=True)
-    )
-    out = BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as book:
-        _put(book, "[Content_Types].xml", _CONTENT_TYPES)
-        _put(book, "_rels/.rels", _ROOT_RELS)
-        last_row = 1
-        with book.open("xl/worksheets/sheet1.xml", "w") as stream:
-            stream.write(_sheet_start([width for _, width in columns], header).encode())
-            parts: list[str] = []
-            tails: dict[str, str] = {}  # text -> its cell after the reference: names, labels repeat
-            moments: dict[datetime, str] = {}
-            for number, values in enumerate(rows, start=2):
-                if len(values) != count:
-                    raise ValueError(f"row {number} has {len(values)} values for {count} columns")
-                if number > MAX_ROWS:
-                    raise ValueError(f"more than {MAX_ROWS - 1} rows: more than a sheet can hold")
-                n = str(number)
-                parts.append(f'<row r="{n}">')
-                for letter, value in zip(letters, values):  # noqa: B905 - lengths checked above
-                    if isinstance(value, str):
-                        if value:
-                            tail = tails.get(value)
-                            if tail is None:
-                                tail = tails[value] = _text_tail(value, prepare)
-                            if tail:
-                                parts.append(f'<c r="{letter}{n}{tail}')
-                    elif type(value) is int:
-                        parts.append(f'<c r="{letter}{n}"><v>{value}</v></c>')
-                    elif type(value) is datetime:  # a time is often the same for several rows
-                        tail = moments.get(value)
-                        if tail is None:
-                            tail = moments[value] = _value_tail(value, None)
-                        parts.append(f'<c r="{letter}{n}{tail}')
-                    elif value is not None:
-                        tail = _value_tail(value, prepare)
-                        if tail:
-                            parts.append(f'<c r="{letter}{n}{tail}')
-                parts.append("</row>")
-                if number % CHUNK_ROWS == 0:
-                    stream.write("".join(parts).encode())
-                    parts = []
-                    if len(tails) + len(moments) > MAX_REMEMBERED:
-                        tails.clear()
-                        moments.clear()
-                last_row = number
-            filter_range = (
-                f"$A$1:${letters[-1]}${last_row}" if autofilter and letters and last_row > 1 else None
-            )
-            closing = f'<autoFilter ref="{filter_range.replace("$", "")}"/>' if filter_range else ""
-            parts.append(f"</sheetData>{closing}</worksheet>")
-            stream.write("".join(parts).encode())
-        _put(book, "xl/workbook.xml", _workbook(sheet, filter_range))
-        _put(book, "xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        _put(book, "xl/styles.xml", _STYLES)
-    return out.getvalue()
+    stream = XlsxStream(columns, sheet=sheet, prepare=prepare, autofilter=autofilter)
+    return stream.start() + stream.add(rows) + stream.finish()

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
 
 from bot.board.charts import distribution_svg, means_svg
-from bot.board.exports import COLUMNS, ExportRow, csv_bytes, to_csv, to_json, to_xlsx
+from bot.board.exports import COLUMNS, ExportRow, csv_body, csv_bytes, to_csv, to_json, to_xlsx, xlsx_body
 from tests.board.test_collation import ASHBROW, BATLEY, HYPERLINK, SCRIPT, STAFF, Board, open_board
 
 HEADERS = [header for _, header, _ in COLUMNS]
@@ -69,6 +69,7 @@ async def test_rows_for_a_year(board: Board) -> None:
         story="",
         support="Something else: A room to meet",
         action="",
+        answered=True,
     )
     assert (connecting.organisation, connecting.unit, connecting.level) == (ASHBROW, "Youth team", "team")
     assert (connecting.score, connecting.suggested_score, connecting.confidence) == (4, 4, "High")
@@ -204,3 +205,13 @@ def test_charts_escape_their_text_and_are_images() -> None:
     tree = ET.fromstring(means)  # noqa: S314
     texts = [t.text for t in tree.iter(f"{namespace}text")]
     assert "3.67" in texts and "no scores" in texts and "5.00" in texts
+
+
+async def test_the_streamed_files_are_the_files(board: Board) -> None:
+    """CSV and XLSX as the routes stream them, a batch at a time, are byte for byte the whole files."""
+    for year in (2026, None):
+        rows = await board.service.export(STAFF, year, "test")
+        streamed_csv = [c async for c in csv_body(await board.service.export_stream(STAFF, year, "csv"))]
+        assert b"".join(streamed_csv) == csv_bytes(rows)
+        streamed_xlsx = [c async for c in xlsx_body(await board.service.export_stream(STAFF, year, "xlsx"))]
+        assert b"".join(streamed_xlsx) == to_xlsx(rows)

@@ -1,0 +1,55 @@
+"""The words of the board's exports: column headers and the yes or no of a part answered.
+
+Domain "board" (``locales/board.pot``), like the board's pages: the board area is English for now,
+ready to translate. ``translator`` gives the gettext of a board language (English, the message ids
+themselves, when no catalog is there).
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Callable
+from functools import cache
+
+from bot.translations import LOCALES_DIR
+from dialogs.i18n import N_
+
+__all__ = ["translator"]
+
+# TRANSLATORS: Column headers of the board's CSV and XLSX exports, one evaluation and approach a row.
+EVALUATION_ID = N_("Evaluation id")
+REFERENCE = N_("Reference")
+YEAR = N_("Year")
+# TRANSLATORS: A column header: when the evaluation was sent, in UTC.
+SUBMITTED = N_("Submitted (UTC)")
+# TRANSLATORS: A column header: annual, activity or roll-up.
+KIND = N_("Kind")
+# TRANSLATORS: A column header: the id of the roll-up this team's evaluation is a part of, if any.
+PART_OF_ROLLUP = N_("Part of roll-up")
+ORGANISATION = N_("Organisation")
+# TRANSLATORS: A column header: organisation, directorate or team.
+LEVEL = N_("Level")
+TEAM = N_("Team or directorate")
+ACTIVITY = N_("Activity")
+LANGUAGE = N_("Language")
+APPROACH_ID = N_("Approach id")
+APPROACH = N_("Approach")
+# TRANSLATORS: A column header: whether anything at all was answered in this part (yes or no).
+ANSWERED = N_("Part answered")
+SCORE = N_("Score")
+SUGGESTED_SCORE = N_("Suggested score")
+CONFIDENCE = N_("Confidence")
+CHECKLIST = N_("Checklist")
+STORY = N_("Story")
+SUPPORT = N_("Support needed")
+ACTION = N_("Action")
+# TRANSLATORS: In the "Part answered" column of an export.
+YES = N_("yes")
+# TRANSLATORS: In the "Part answered" column of an export.
+NO = N_("no")
+
+
+@cache
+def translator(language: str = "en") -> Callable[[str], str]:
+    """The board domain's gettext for ``language``."""
+    return gettext.translation("board", LOCALES_DIR, [language], fallback=True).gettext
