@@ -15,8 +15,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from dialogs.content import Content
+from dialogs.kinds import ApproachField
+from dialogs.steps import STEPS
 
-__all__ = ["Shape", "StoredApproach", "StoredEvaluation", "read_answers", "shape_of"]
+__all__ = [
+    "ENGLISH_FIELDS",
+    "Shape",
+    "StoredApproach",
+    "StoredEvaluation",
+    "TypedWords",
+    "read_answers",
+    "shape_of",
+    "typed_words",
+]
 
 OTHER = "other"  # the support option whose typed text is kept beside it (the content must have it)
 
@@ -116,3 +127,39 @@ def read_answers(answers: Any, shape: Shape) -> StoredEvaluation:
         reference=_text(found.get("reference")),
         approaches=approaches,
     )
+
+
+# The answers typed in words that may carry an English version (the steps declared ``english``),
+# in the order the conversation asks them: reflection, story, the typed need, the action.
+ENGLISH_FIELDS: tuple[str, ...] = tuple(
+    d.stores.name for d in STEPS.values() if d.english and isinstance(d.stores, ApproachField)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TypedWords:
+    """Words a person typed for one approach, as written, with the English version they gave, if any."""
+
+    approach_id: str
+    field: str
+    text: str
+    english: str  # the person's own English version, or ""
+
+
+def typed_words(answers: Any, shape: Shape) -> list[TypedWords]:
+    """Every non-empty typed answer that may carry an English version, in the content's order of
+    approaches (only those the evaluation lists, as ``read_answers`` reads them)."""
+    found: Mapping[str, Any] = answers if isinstance(answers, dict) else {}
+    by_approach = found.get("by_approach")
+    by_approach = by_approach if isinstance(by_approach, dict) else {}
+    stored = read_answers(found, shape)
+    words: list[TypedWords] = []
+    for approach in stored.approaches:
+        given = by_approach[approach.approach_id]
+        english = given.get("english")
+        english = english if isinstance(english, dict) else {}
+        for name in ENGLISH_FIELDS:
+            text = approach.support_other if name == "support_other" else _text(given.get(name))
+            if text:
+                words.append(TypedWords(approach.approach_id, name, text, _text(english.get(name))))
+    return words

@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage import outbox
+from storage import outbox, translations
 from storage.models import Evaluation, Reminder, Submission, TranscriptEntry
 
 __all__ = [
@@ -217,10 +217,11 @@ async def last_replies(
 
 
 async def erase(connection: AsyncConnection, conversation: Conversation) -> None:
-    """Everything the person gave goes: transcript, queue entry, what the outbox holds of it, answers and
-    codes (saved with the turn)."""
+    """Everything the person gave goes: transcript, queue entry, what the outbox holds of it, the English
+    versions translators added, answers and codes (saved with the turn)."""
     await connection.execute(delete(TRANSCRIPTS).where(TRANSCRIPTS.c.evaluation_id == conversation.id))
     await connection.execute(delete(Submission).where(Submission.evaluation_id == conversation.id))
+    await translations.erase(connection, conversation.id)
     await outbox.forget_evaluation(connection, conversation.id)
     await connection.execute(delete(REMINDERS).where(REMINDERS.c.evaluation_id == conversation.id))
     await _forget_as_last_year(connection, conversation.id)

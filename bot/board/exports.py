@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.board.english import ENGLISH_COLUMNS
 from bot.board.text import plain
 from bot.board.xlsx import write_xlsx
 from dialogs import Content
@@ -74,6 +75,16 @@ class ExportRow(NamedTuple):
     story: str
     support: str  # labels, "; "-joined, then "Something else: <the typed need>"
     action: str
+    # English beside words typed in another language, with who and when (bot.board.english)
+    story_english: str = ""
+    story_english_by: str = ""
+    story_english_at: datetime | None = None
+    support_other_english: str = ""
+    support_other_english_by: str = ""
+    support_other_english_at: datetime | None = None
+    action_english: str = ""
+    action_english_by: str = ""
+    action_english_at: datetime | None = None
 
 
 # (field, header) in the order of the columns, with a width in characters for the XLSX sheet.
@@ -98,6 +109,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("story", "Story", 60),
     ("support", "Support needed", 40),
     ("action", "Action", 50),
+    *ENGLISH_COLUMNS,
 )
 
 

@@ -10,33 +10,46 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.board.auth import SignedIn
 from bot.board.collation import Collation, figures
+from bot.board.english import Version, Waiting, versions, waiting_items, with_english
 from bot.board.exports import ExportRow, build_rows, sent_rows
 from bot.board.rollup import combine
 from bot.board.workshops import FOUNDATIONS, Proposal, propose
 from bot.ids import new_evaluation_id, new_token
 from bot.translations import Catalogs
 from dialogs import ConversationState, Engine, Status, build_plan, render_plan_html
-from dialogs.stored import Shape, shape_of
+from dialogs.engine import MAX_TEXT
+from dialogs.events import clean_text
+from dialogs.stored import Shape, shape_of, typed_words
 from storage import Evaluation, TranscriptEntry, audit, hash_secret
 from storage import board as board_store
 from storage import collation as collation_store
 from storage import evaluations as repo
 from storage import organisations as organisation_list
 from storage import rollups as rollup_store
+from storage import translations as translation_store
 from storage import workshops as workshop_store
 from storage.access import Access, Destination
 from storage.models import AuditEntry
 from storage.queue import enqueue
 
-__all__ = ["BadInput", "BoardService", "EvaluationView", "NotVisible", "RolledUp"]
+__all__ = [
+    "AlreadyInEnglish",
+    "BadInput",
+    "BoardService",
+    "EvaluationView",
+    "NotVisible",
+    "RolledUp",
+    "TranslationQueue",
+]
 
 
 class NotVisible(LookupError):
@@ -45,6 +58,20 @@ class NotVisible(LookupError):
 
 class BadInput(ValueError):
     """A request the board cannot act on, said in words a person can act on."""
+
+
+class AlreadyInEnglish(BadInput):
+    """The answer has an English version already (another translator's, or the person's own)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationQueue:
+    """What waits for an English version: for a translator in their languages, for board staff in all
+    of them, with the languages no translator reads (``no_translator``: none is set up at all)."""
+
+    items: list[Waiting]
+    no_translator: bool
+    uncovered: list[str]  # languages of waiting items that no enabled translator reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +87,7 @@ class EvaluationView:
     members: list[board_store.RollupPart]
     part_of: str | None
     replaces: str | None
+    english: dict[tuple[str, str], Version] = field(default_factory=dict)  # (approach, field) -> English
 
     @property
     def whole(self) -> bool:
@@ -130,6 +158,7 @@ class BoardService:
                 raise NotVisible(evaluation_id)
             whole = found.access == Access.FULL
             transcript = await _transcript(session, evaluation_id) if whole else []
+            translated = await translation_store.for_evaluation(session, evaluation_id)
             self._audit(session, user, action, f"evaluation {evaluation_id}")
         submission = found.submission
         pulled = (
@@ -149,6 +178,7 @@ class BoardService:
             members=found.members,
             part_of=found.part_of,
             replaces=found.replaces,
+            english=versions(found.evaluation.answers, translated, self.shape),
         )
 
     async def whole_evaluation(self, user: SignedIn, evaluation_id: str, action: str) -> EvaluationView:
@@ -173,9 +203,12 @@ class BoardService:
         """The export's rows: read (and audited) in one transaction, built after it on a worker thread."""
         async with self.sessions.begin() as session:
             sent = await sent_rows(session, user.viewer, year)
+            translated = await translation_store.for_export(session, user.viewer, year)
             target = f"{fmt} export, {year or 'all years'}, {len(sent)} evaluations"
             self._audit(session, user, "export", target)
-        return await asyncio.to_thread(build_rows, sent, self.engine.content)
+        rows = await asyncio.to_thread(build_rows, sent, self.engine.content)
+        answers = {row.evaluation_id: row.answers for row in sent}
+        return await asyncio.to_thread(with_english, rows, answers, translated, self.shape)
 
     async def collation(self, user: SignedIn, year: int) -> Collation:
         viewer = user.viewer
@@ -203,6 +236,73 @@ class BoardService:
         self._board_only(user)
         async with self.sessions() as session:
             return await audit.recent(session)
+
+    # -- English versions ------------------------------------------------------------------------
+
+    async def translation_queue(self, user: SignedIn) -> TranslationQueue:
+        """The answers waiting for an English version that this person may see (translators and
+        board staff; nobody else)."""
+        if not (user.viewer.is_translator or user.is_board):
+            raise NotVisible("translators and board staff only")
+        async with self.sessions() as session:
+            originals, done = await translation_store.waiting(session, user.viewer)
+            covered = await translation_store.translator_languages(session)
+        items = await asyncio.to_thread(waiting_items, originals, done, self.shape)
+        uncovered = sorted({item.language for item in items} - covered)
+        return TranslationQueue(items, not covered, uncovered)
+
+    async def translate(
+        self, user: SignedIn, evaluation_id: str, approach_id: str, name: str, text: str
+    ) -> None:
+        """Keep a translator's English beside the original answer (which is never changed); audited.
+
+        NotVisible for anything the translator may not read (the same as no such answer);
+        BadInput for an empty text; AlreadyInEnglish when it has an English version already.
+        """
+        english = clean_text(text)
+        if not user.viewer.is_translator:
+            raise NotVisible("translators only")
+        if not english:
+            raise BadInput("write the English, please")
+        if len(english) > MAX_TEXT:
+            raise BadInput(f"at most {MAX_TEXT} characters, please")
+        try:
+            async with self.sessions.begin() as session:
+                found = await translation_store.original(session, user.viewer, evaluation_id)
+                if found is None:
+                    raise NotVisible(evaluation_id)
+                words = {(w.approach_id, w.field): w for w in typed_words(found.answers, self.shape)}
+                if (approach_id, name) not in words:
+                    raise NotVisible(f"{evaluation_id} {approach_id} {name}")
+                done = await translation_store.for_evaluation(session, evaluation_id)
+                if words[(approach_id, name)].english or (approach_id, name) in done:
+                    raise AlreadyInEnglish("it has an English version already")
+                await translation_store.add(
+                    session,
+                    found,
+                    (approach_id, name),
+                    english,
+                    user.email,
+                    user.user_id or None,
+                    self.clock(),
+                )
+                self._audit(session, user, "translate", f"evaluation {evaluation_id} {approach_id} {name}")
+        except IntegrityError:  # another translator's English arrived first
+            raise AlreadyInEnglish("it has an English version already") from None
+
+    async def story_versions(
+        self, user: SignedIn, references: Sequence[str]
+    ) -> dict[tuple[str, str], tuple[str, Version]]:
+        """(reference, approach id) -> the story's language and its English, for the stories a page
+        shows (by their evaluations' references)."""
+        async with self.sessions() as session:
+            found = await translation_store.for_references(session, user.viewer, references)
+        english: dict[tuple[str, str], tuple[str, Version]] = {}
+        for reference, row in found.items():
+            for (approach_id, name), version in versions(row.answers, row.translations, self.shape).items():
+                if name == "story":
+                    english[(reference, approach_id)] = (row.language, version)
+        return english
 
     # -- organisations ---------------------------------------------------------------------------
 
