@@ -607,16 +607,21 @@ async def _translations_page(
     request: Request, user: SignedIn, board: BoardService, status: int = 200, **values: Any
 ) -> HTMLResponse:
     queue = await board.translation_queue(user)
+    shown = queue.items[:TRANSLATIONS_SHOWN]
+    typed: dict[tuple[str, str, str], str] = values.pop("typed", {})
+    boxes = {(i.evaluation_id, i.approach_id, i.field) for i in shown}
     return _page(
         request,
         "translations.html",
         user,
         status,
         queue=queue,
-        shown=queue.items[:TRANSLATIONS_SHOWN],
+        shown=shown,
         fields=FIELD_LABELS,
+        typed=typed,
+        aside=[text for key, text in typed.items() if key not in boxes],  # its box has gone: shown here
         **board.labels(),
-        **{"error": "", "typed": {}, "done": False, **values},
+        **{"error": "", "done": False, **values},
     )
 
 
