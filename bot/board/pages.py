@@ -40,7 +40,7 @@ from bot.board.inputs import (
     encode_cursor,
     problems,
 )
-from bot.board.service import AlreadyInEnglish, BadInput, BoardService, NotVisible
+from bot.board.service import AlreadyInEnglish, BadInput, BoardService, EnglishRefused, NotVisible
 from bot.board.text import direction, isolated, language_name, plain
 from bot.board.workshops import FOUNDATIONS
 from bot.board.xlsx import write_xlsx
@@ -618,6 +618,7 @@ async def _translations_page(
         queue=queue,
         shown=shown,
         fields=FIELD_LABELS,
+        max_text=MAX_TEXT,
         typed=typed,
         aside=[text for key, text in typed.items() if key not in boxes],  # its box has gone: shown here
         **board.labels(),
@@ -646,10 +647,10 @@ async def translate(
     _check_csrf(user, csrf)
     try:
         await board.translate(user, _evaluation_id(evaluation), approach, field, english)
-    except BadInput as error:
+    except EnglishRefused as error:
         status = 409 if isinstance(error, AlreadyInEnglish) else 400
         typed = {(evaluation, approach, field): english}
-        return await _translations_page(request, user, board, status, error=str(error), typed=typed)
+        return await _translations_page(request, user, board, status, error=error.code, typed=typed)
     return RedirectResponse("/board/translations?done=1", status_code=303)
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "AlreadyInEnglish",
     "BadInput",
     "BoardService",
+    "EnglishRefused",
     "EvaluationView",
     "NotVisible",
     "RolledUp",
@@ -60,8 +61,20 @@ class BadInput(ValueError):
     """A request the board cannot act on, said in words a person can act on."""
 
 
-class AlreadyInEnglish(BadInput):
+class EnglishRefused(BadInput):
+    """A translator's English that cannot be kept; ``code`` says why, for the page to say in words:
+    "empty", "long", or "done" (the answer has an English version already)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class AlreadyInEnglish(EnglishRefused):
     """The answer has an English version already (another translator's, or the person's own)."""
+
+    def __init__(self) -> None:
+        super().__init__("done")
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,15 +270,15 @@ class BoardService:
         """Keep a translator's English beside the original answer (which is never changed); audited.
 
         NotVisible for anything the translator may not read (the same as no such answer);
-        BadInput for an empty text; AlreadyInEnglish when it has an English version already.
+        EnglishRefused for an empty or too long text; AlreadyInEnglish when it has an English version.
         """
         english = clean_text(text)
         if not user.viewer.is_translator:
             raise NotVisible("translators only")
-        if not english:
-            raise BadInput("write the English, please")
+        if not any(ch.isalnum() for ch in english):  # nothing but spaces, marks or dots
+            raise EnglishRefused("empty")
         if len(english) > MAX_TEXT:
-            raise BadInput(f"at most {MAX_TEXT} characters, please")
+            raise EnglishRefused("long")
         try:
             async with self.sessions.begin() as session:
                 found = await translation_store.original(session, user.viewer, evaluation_id)
@@ -276,7 +289,7 @@ class BoardService:
                     raise NotVisible(f"{evaluation_id} {approach_id} {name}")
                 done = await translation_store.for_evaluation(session, evaluation_id)
                 if words[(approach_id, name)].english or (approach_id, name) in done:
-                    raise AlreadyInEnglish("it has an English version already")
+                    raise AlreadyInEnglish()
                 await translation_store.add(
                     session,
                     found,
@@ -288,7 +301,7 @@ class BoardService:
                 )
                 self._audit(session, user, "translate", f"evaluation {evaluation_id} {approach_id} {name}")
         except IntegrityError:  # another translator's English arrived first
-            raise AlreadyInEnglish("it has an English version already") from None
+            raise AlreadyInEnglish() from None
 
     async def story_versions(
         self, user: SignedIn, references: Sequence[str]

@@ -117,6 +117,12 @@ async def test_a_translator_sees_only_words_sent_to_the_board_in_their_languages
         for path in ("/board/collation?year=2026", "/board/report?year=2026", "/board/audit"):
             answer = await translator.get(path)
             assert URDU_STORY not in answer.text and "Partner group" not in answer.text, path
+        token = await app.state.board_auth.new_api_token(TRANSLATOR, "script")
+        api = {"Authorization": f"Bearer {token}"}
+        listed = await translator.get("/api/board/submissions?status=all", headers=api)
+        assert listed.status_code == 200 and listed.json()["submissions"] == []
+        assert (await translator.get(f"/api/board/evaluations/{sent}", headers=api)).status_code == 404
+        assert (await translator.get("/api/board/export?format=json", headers=api)).json() == []
     finally:
         await translator.aclose()
     punjabi_only = "pa@kirklees.example"
@@ -245,6 +251,10 @@ async def test_nonsense_sent_to_the_translation_routes_gets_a_4xx(
     for data in tries:
         answer = await translator.post("/board/translations", data=data)
         assert 400 <= answer.status_code < 500, (data.keys(), answer.status_code)
+    blank = await translator.post("/board/translations", data={**good, "english": " \u200f\x07 "})
+    assert blank.status_code == 400 and "Please write the English in the box." in blank.text
+    long = await translator.post("/board/translations", data={**good, "english": "a" * 4001})
+    assert long.status_code == 400 and "too long" in long.text and "a" * 4001 in long.text  # kept in its box
     answer = await translator.post("/board/translations", content=b"\xff\xfe not a form")
     assert 400 <= answer.status_code < 500
     for email in (BOARD, "lead@kirklees.example"):  # only translators add English
