@@ -266,6 +266,15 @@ async def test_nonsense_sent_to_the_translation_routes_gets_a_4xx(
     lead = await signed_in(app, "lead@kirklees.example")
     assert (await lead.get("/board/translations")).status_code == 404
     await lead.aclose()
+    for path, data in [  # nor anything else that changes the board
+        ("/board/pull", {"evaluation": sent}),
+        ("/board/organisations", {"action": "add", "name": "Translator's own list"}),
+        (
+            "/board/workshops",
+            {"year": "2026", "approach": "connecting", "theme": "training", "on": "2026-12-01"},
+        ),
+    ]:
+        assert (await translator.post(path, data={"csrf": csrf, **data})).status_code == 404, path
     async with browser(app) as stranger:
         assert (await stranger.post("/board/translations", data=good)).status_code == 303  # to sign in
     marked = await translator.post(
