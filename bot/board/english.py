@@ -119,14 +119,19 @@ ENGLISH_COLUMNS: tuple[tuple[str, str, int], ...] = tuple(
 R = TypeVar("R")  # an export row: a named tuple with evaluation_id, approach_id and the columns above
 
 
-def _cells(version: Version | None, name: str) -> dict[str, object]:
-    if version is None:
-        return {}
-    return {
-        f"{name}_english": version.text,
-        f"{name}_english_by": version.by or RESPONDENT,
-        f"{name}_english_at": version.at,
-    }
+def _cells(english: Mapping[Key, Version]) -> dict[str, dict[str, object]]:
+    """Approach id -> the export row's English columns that have something."""
+    cells: dict[str, dict[str, object]] = {}
+    for (approach_id, name), version in english.items():
+        if name in EXPORTED:
+            cells.setdefault(approach_id, {}).update(
+                {
+                    f"{name}_english": version.text,
+                    f"{name}_english_by": version.by or RESPONDENT,
+                    f"{name}_english_at": version.at,
+                }
+            )
+    return cells
 
 
 def with_english(
@@ -137,17 +142,16 @@ def with_english(
 ) -> list[R]:
     """The export's rows with the English columns filled: ``answers`` and ``translated`` by evaluation
     id. CPU work for a large export, so it runs on the export's worker thread."""
-    found: dict[str, dict[Key, Version]] = {}
+    found: dict[str, dict[str, dict[str, object]]] = {}
     filled: list[R] = []
     for row in rows:
         named: Any = row
         evaluation_id = named.evaluation_id
-        if evaluation_id not in found:
+        cells = found.get(evaluation_id)
+        if cells is None:
             given, done = answers.get(evaluation_id), translated.get(evaluation_id, {})
-            found[evaluation_id] = versions(given, done, shape) if done or _own_english(given) else {}
-        english = found[evaluation_id]
-        cells: dict[str, object] = {}
-        for name in EXPORTED:
-            cells |= _cells(english.get((named.approach_id, name)), name)
-        filled.append(named._replace(**cells) if cells else row)
+            english = versions(given, done, shape) if done or _own_english(given) else {}
+            cells = found[evaluation_id] = _cells(english)
+        extra = cells.get(named.approach_id)
+        filled.append(named._replace(**extra) if extra else row)
     return filled

@@ -17,6 +17,8 @@ from fastapi import FastAPI
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from dialogs import load_default_content
+from dialogs.stored import shape_of, typed_words
 from storage.models import AuditEntry, Evaluation, Translation
 from tests.commands import icf
 from tests.web.chat_client import ApiChat
@@ -321,3 +323,34 @@ def test_icf_board_add_user_makes_a_translator_for_languages(tmp_path: Path) -> 
     assert unknown.returncode == 2 and "no such language: xx" in unknown.stderr
     none = icf(*args[:2], "y@kirklees.example", *args[3:], env=env, stdin=password)
     assert none.returncode == 2 and "needs --languages" in none.stderr
+
+
+def test_the_words_to_translate_are_read_as_the_board_reads_the_answers() -> None:
+    """Only approaches the evaluation still lists, a typed need only while "something else" is chosen,
+    the person's own English kept beside; anything oddly shaped reads as nothing, never an error."""
+    shape = shape_of(load_default_content())
+    answers = {
+        "approaches": ["connecting", "trusting"],
+        "by_approach": {
+            "connecting": {
+                "story": " کہانی ",
+                "support": ["time"],
+                "support_other": "چھوڑا ہوا",
+                "english": [],
+            },
+            "trusting": {
+                "action": "عمل",
+                "support": ["other"],
+                "support_other": "مدد",
+                "english": {"action": "Act"},
+            },
+            "celebrating": {"story": "not listed any more"},
+        },
+    }
+    assert [(w.approach_id, w.field, w.text, w.english) for w in typed_words(answers, shape)] == [
+        ("connecting", "story", "کہانی", ""),
+        ("trusting", "support_other", "مدد", ""),
+        ("trusting", "action", "عمل", "Act"),
+    ]
+    for nonsense in (None, [], {"by_approach": []}, {"approaches": "x", "by_approach": {"trusting": 3}}):
+        assert typed_words(nonsense, shape) == []
