@@ -196,6 +196,20 @@ async def test_a_translation_sits_beside_the_original_everywhere(
         assert found["Story"] == URDU_STORY and found["Story in English"] == ENGLISH
         assert found["Story: English by"] == TRANSLATOR and found["Story: English on (UTC)"] is not None
 
+        token = await app.state.board_auth.new_api_token(BOARD, "script")
+        detail = await board.get(
+            f"/api/board/evaluations/{sent}", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert detail.json()["answers"]["by_approach"]["celebrating"]["story"] == URDU_STORY
+        assert detail.json()["english"] == [
+            {
+                "approach_id": "celebrating",
+                "field": "story",
+                "text": ENGLISH,
+                "by": TRANSLATOR,
+                "at": "2026-11-23T09:00:00+00:00",
+            }
+        ]
         audit = (await board.get("/board/audit")).text
         assert "translate" in audit and f"evaluation {sent} celebrating story" in audit
     finally:
