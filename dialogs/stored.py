@@ -15,8 +15,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from dialogs.content import Content
+from dialogs.kinds import ApproachField
+from dialogs.steps import STEPS
 
-__all__ = ["Shape", "StoredApproach", "StoredEvaluation", "read_answers", "shape_of"]
+__all__ = [
+    "ENGLISH_FIELDS",
+    "Shape",
+    "StoredApproach",
+    "StoredEvaluation",
+    "TypedWords",
+    "read_answers",
+    "shape_of",
+    "typed_words",
+]
 
 OTHER = "other"  # the support option whose typed text is kept beside it (the content must have it)
 
@@ -95,13 +106,19 @@ def _approach(approach_id: str, given: Mapping[str, Any], shape: Shape) -> Store
     )
 
 
-def read_answers(answers: Any, shape: Shape) -> StoredEvaluation:
-    """The checked answers; anything not shaped as expected reads as not answered, never raises."""
-    found: Mapping[str, Any] = answers if isinstance(answers, dict) else {}
+def _listed(found: Mapping[str, Any]) -> tuple[Mapping[str, Any], set[str]]:
+    """The answers by approach, and the approaches the evaluation still lists."""
     by_approach = found.get("by_approach")
     by_approach = by_approach if isinstance(by_approach, dict) else {}
     listed = found.get("approaches")
     wanted = {a for a in listed if type(a) is str} if isinstance(listed, list) else set(by_approach)
+    return by_approach, wanted
+
+
+def read_answers(answers: Any, shape: Shape) -> StoredEvaluation:
+    """The checked answers; anything not shaped as expected reads as not answered, never raises."""
+    found: Mapping[str, Any] = answers if isinstance(answers, dict) else {}
+    by_approach, wanted = _listed(found)
     approaches = tuple(
         _approach(a, by_approach[a], shape)
         for a in shape.approach_ids
@@ -116,3 +133,41 @@ def read_answers(answers: Any, shape: Shape) -> StoredEvaluation:
         reference=_text(found.get("reference")),
         approaches=approaches,
     )
+
+
+# The answers typed in words that may carry an English version (the steps declared ``english``),
+# in the order the conversation asks them: reflection, story, the typed need, the action.
+ENGLISH_FIELDS: tuple[str, ...] = tuple(
+    d.stores.name for d in STEPS.values() if d.english and isinstance(d.stores, ApproachField)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TypedWords:
+    """Words a person typed for one approach, as written, with the English version they gave, if any."""
+
+    approach_id: str
+    field: str
+    text: str
+    english: str  # the person's own English version, or ""
+
+
+def typed_words(answers: Any, shape: Shape) -> list[TypedWords]:
+    """Every non-empty typed answer that may carry an English version, in the content's order of
+    approaches (only those the evaluation lists, as ``read_answers`` reads them)."""
+    found: Mapping[str, Any] = answers if isinstance(answers, dict) else {}
+    by_approach, wanted = _listed(found)
+    words: list[TypedWords] = []
+    for approach_id in shape.approach_ids:
+        given = by_approach.get(approach_id)
+        if approach_id not in wanted or not isinstance(given, dict):
+            continue
+        english = given.get("english")
+        english = english if isinstance(english, dict) else {}
+        support = given.get("support")
+        other = isinstance(support, list) and OTHER in support  # the typed need counts only then
+        for name in ENGLISH_FIELDS:
+            text = _text(given.get(name)) if name != "support_other" or other else ""
+            if text:
+                words.append(TypedWords(approach_id, name, text, _text(english.get(name))))
+    return words

@@ -6,6 +6,8 @@ The model (SECURITY.md, "Who sees what"):
   roll-up sent to the board, each team's contribution (its answers, not its transcript);
 - an organisation lead sees what was sent to them (their organisation, destination "lead") and the
   roll-ups made for their organisation;
+- a translator sees no evaluation at all, only the words to translate (``translatable``): those of
+  the evaluations sent straight to the board in the translator's languages;
 - nobody sees a draft, an evaluation kept to its author, a deleted one, or a roll-up that a later
   roll-up replaced, by any route or id.
 
@@ -31,6 +33,7 @@ __all__ = [
     "Viewer",
     "access_column",
     "counted",
+    "translatable",
     "full_access",
     "live_rollup_member",
     "visible",
@@ -48,6 +51,7 @@ class Destination(StrEnum):
 class Role(StrEnum):
     BOARD = "board"
     ORG_LEAD = "org-lead"
+    TRANSLATOR = "translator"
 
 
 class Access(StrEnum):
@@ -58,10 +62,12 @@ class Access(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """Someone signed in to the board area: a role, and for an organisation lead, the organisation."""
+    """Someone signed in to the board area: a role; for an organisation lead, the organisation; for a
+    translator, the languages they read."""
 
     role: str
     organisation_id: int | None = None
+    languages: tuple[str, ...] = ()
 
     @property
     def is_board(self) -> bool:
@@ -70,6 +76,10 @@ class Viewer:
     @property
     def is_lead(self) -> bool:
         return self.role == Role.ORG_LEAD and self.organisation_id is not None
+
+    @property
+    def is_translator(self) -> bool:
+        return self.role == Role.TRANSLATOR and bool(self.languages)
 
 
 # The tables inside the rule's subqueries are aliases of their own, so that they never correlate
@@ -161,3 +171,18 @@ def access_column(viewer: Viewer) -> ColumnElement[str]:
         (_contribution(viewer), literal(Access.CONTRIBUTION.value)),
         else_=literal(Access.NONE.value),
     )
+
+
+def translatable(viewer: Viewer) -> ColumnElement[bool]:
+    """Where an evaluation's typed words wait for (or have) a translator's English version.
+
+    Only what its author sent straight to the board (consent: nothing kept, nothing sent only to a
+    lead, no roll-up, which carries the words of teams that chose their lead): for a translator in
+    their languages, for board staff in any (they see all of it whole anyway).
+    """
+    sent = and_(_sent(Destination.BOARD), _not_replaced(), Evaluation.scope != ROLLUP)
+    if viewer.is_translator:
+        return and_(sent, Evaluation.language.in_(viewer.languages))
+    if viewer.is_board:
+        return sent
+    return false()

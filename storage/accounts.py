@@ -38,6 +38,7 @@ async def add_user(
     role: str,
     organisation_id: int | None,
     now: datetime,
+    languages: str | None = None,
 ) -> BoardUser:
     user = BoardUser(
         email=email.strip().lower(),
@@ -45,6 +46,7 @@ async def add_user(
         role=role,
         organisation_id=organisation_id,
         created_at=now,
+        languages=languages,
     )
     session.add(user)
     await session.flush()

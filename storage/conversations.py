@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage import outbox
+from storage import outbox, translations
 from storage.models import Evaluation, EvaluationPart, Reminder, Submission, TranscriptEntry
 
 __all__ = [
@@ -218,10 +218,12 @@ async def last_replies(
 
 async def erase(connection: AsyncConnection, conversation: Conversation) -> None:
     """Everything the person gave goes: transcript, queue entry, what the outbox holds of it, the parts
-    the board counts, answers and codes (saved with the turn). The roll-ups it was part of are combined
-    again by the caller (``bot.board.rollup.withdraw``), which reads the content."""
+    the board counts, the English versions translators added, answers and codes (saved with the turn).
+    The roll-ups it was part of are combined again by the caller (``bot.board.rollup.withdraw``), which
+    reads the content."""
     await connection.execute(delete(TRANSCRIPTS).where(TRANSCRIPTS.c.evaluation_id == conversation.id))
     await connection.execute(delete(Submission).where(Submission.evaluation_id == conversation.id))
+    await translations.erase(connection, conversation.id)
     await outbox.forget_evaluation(connection, conversation.id)
     await connection.execute(delete(REMINDERS).where(REMINDERS.c.evaluation_id == conversation.id))
     await connection.execute(delete(EvaluationPart).where(EvaluationPart.evaluation_id == conversation.id))

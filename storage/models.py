@@ -42,6 +42,7 @@ __all__ = [
     "RollupMember",
     "Submission",
     "TranscriptEntry",
+    "Translation",
     "DigestDelivery",
     "Workshop",
     "utcnow",
@@ -343,7 +344,8 @@ class Lane(Base):
 
 
 class BoardUser(Base):
-    """Board staff (role "board": everything) and organisation leads (role "org-lead": their own)."""
+    """Board staff (role "board": everything), organisation leads (role "org-lead": their own) and
+    translators (role "translator": the words sent to the board in ``languages``, nothing else)."""
 
     __tablename__ = "board_users"
 
@@ -356,6 +358,7 @@ class BoardUser(Base):
     last_seen_at: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]  # set: no sign-in, and every session and token ended
     digest: Mapped[bool] = mapped_column(default=False)  # wants the daily digest by e-mail
+    languages: Mapped[str | None] = mapped_column(String(64))  # a translator's: "ur,pa"
 
 
 class BoardSession(Base):
@@ -383,6 +386,26 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class Translation(Base):
+    """An English version of words typed in another language (a story, a need, an action), added by a
+    translator beside the original, which stays exactly as it was written; one per answer."""
+
+    __tablename__ = "translations"
+    __table_args__ = (
+        UniqueConstraint("evaluation_id", "approach_id", "field", name="uq_translation_answer"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    evaluation_id: Mapped[str] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"))
+    approach_id: Mapped[str] = mapped_column(String(32))
+    field: Mapped[str] = mapped_column(String(32))  # the answer's field: story, support_other, ...
+    language: Mapped[str] = mapped_column(String(16))  # the original's
+    text: Mapped[str] = mapped_column(Text)
+    translated_by: Mapped[str] = mapped_column(String(254))  # the translator's email, kept if they go
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("board_users.id", ondelete="SET NULL"))
+    translated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEntry(Base):

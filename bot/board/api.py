@@ -140,7 +140,8 @@ async def pull(user: User, board: Board, body: PullIn) -> PullOut:
 
 @router.get("/evaluations/{evaluation_id}", responses=_errors(404))
 async def evaluation(evaluation_id: EvaluationId, user: User, board: Board) -> dict[str, Any]:
-    """One evaluation's answers; its transcript too, unless you see it only as part of a roll-up."""
+    """One evaluation's answers, with the English versions beside those typed in another language;
+    its transcript too, unless you see it only as part of a roll-up."""
     view = await board.evaluation(user, evaluation_id, action="api view")
     return {
         "evaluation_id": view.evaluation.id,
@@ -156,6 +157,16 @@ async def evaluation(evaluation_id: EvaluationId, user: User, board: Board) -> d
         "part_of_rollup": view.part_of,
         "rollup_members": [m.evaluation_id for m in view.members],
         "transcript": transcript_json(view.transcript) if view.whole else None,
+        "english": [  # beside answers typed in another language: the person's own (by null) or a translator's
+            {
+                "approach_id": a,
+                "field": f,
+                "text": v.text,
+                "by": v.by,
+                "at": v.at.isoformat() if v.at else None,
+            }
+            for (a, f), v in view.english.items()
+        ],
     }
 
 

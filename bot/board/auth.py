@@ -13,8 +13,8 @@ import asyncio
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -33,6 +33,7 @@ __all__ = [
     "ROLES",
     "TOKEN_DAYS",
     "BoardAuth",
+    "languages_of",
     "SignInRefused",
     "SignedIn",
 ]
@@ -61,23 +62,36 @@ class SignedIn:
     role: str
     organisation_id: int | None
     csrf_token: str = ""
+    languages: tuple[str, ...] = ()  # a translator's
 
     @property
     def is_board(self) -> bool:
         return self.role == Role.BOARD
 
     @property
+    def is_translator(self) -> bool:
+        return self.role == Role.TRANSLATOR
+
+    @property
     def viewer(self) -> Viewer:
-        """What ``storage.access`` needs to know: the role and, for a lead, the organisation."""
-        return Viewer(self.role, self.organisation_id)
+        """What ``storage.access`` needs to know: the role and, for a lead, the organisation; for a
+        translator, the languages."""
+        return Viewer(self.role, self.organisation_id, self.languages)
 
 
 class SignInRefused(Exception):
     """Wrong email or password (told apart by nothing)."""
 
 
+def languages_of(listed: str | None) -> tuple[str, ...]:
+    """A translator's languages as stored ("ur,pa")."""
+    return tuple(code for code in (listed or "").split(",") if code)
+
+
 def _signed_in(user: BoardUser, csrf_token: str = "") -> SignedIn:
-    return SignedIn(user.id, user.email, user.role, user.organisation_id, csrf_token)
+    return SignedIn(
+        user.id, user.email, user.role, user.organisation_id, csrf_token, languages_of(user.languages)
+    )
 
 
 def _account_key(email: str) -> str:
@@ -164,7 +178,7 @@ class BoardAuth:
             )
         if not started:
             raise SignInRefused(email)  # disabled while the password was being checked
-        return cookie, SignedIn(found.user_id, found.email, found.role, found.organisation_id, csrf)
+        return cookie, replace(found, csrf_token=csrf)
 
     async def from_cookie(self, cookie: str | None) -> SignedIn | None:
         if not cookie:
@@ -189,16 +203,30 @@ class BoardAuth:
 
     # -- accounts and tokens (the command line) ---------------------------------------------------
 
-    async def add_user(self, email: str, password: str, role: str, organisation_id: int | None) -> None:
+    async def add_user(
+        self,
+        email: str,
+        password: str,
+        role: str,
+        organisation_id: int | None,
+        languages: Sequence[str] = (),
+    ) -> None:
+        """``languages``: the codes a translator reads (a translator needs one at least; nobody else
+        has any), already checked against the languages the assistant speaks."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         if role == Role.ORG_LEAD and organisation_id is None:
             raise ValueError("an organisation lead needs --organisation")
+        if (role == Role.TRANSLATOR) != bool(languages):
+            raise ValueError("a translator needs --languages (such as ur,pa), and only a translator has them")
         password_hash = await asyncio.to_thread(self.hash_password, password)
+        listed = ",".join(dict.fromkeys(languages)) or None
         async with self.sessions.begin() as session:
             if await accounts.user_by_email(session, email) is not None:
                 raise ValueError(f"{email} has an account already")
-            await accounts.add_user(session, email, password_hash, role, organisation_id, self.clock())
+            await accounts.add_user(
+                session, email, password_hash, role, organisation_id, self.clock(), listed
+            )
 
     async def _user(self, session: AsyncSession, email: str) -> BoardUser:
         user = await accounts.user_by_email(session, email)

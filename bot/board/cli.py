@@ -18,7 +18,7 @@ from bot.board.pages import board_templates
 from bot.board.service import BadInput, BoardService
 from bot.ids import RandomIds
 from bot.settings import Settings
-from bot.translations import Catalogs
+from bot.translations import SOURCE_LANGUAGE, Catalogs
 from dialogs import Engine, load_default_content
 from storage import Organisation, create_engine, create_sessionmaker, upgrade_engine, utcnow
 from storage.board import MAX_PAGE, QueueFilter
@@ -76,13 +76,30 @@ async def _listed_id(board: BoardService, name: str) -> int:
     return int(found)
 
 
+def _languages(board: BoardService, listed: str | None) -> tuple[str, ...]:
+    """``ur,pa`` -> ("ur", "pa"): languages the assistant speaks, other than English."""
+    codes = tuple(code.strip().lower() for code in (listed or "").split(",") if code.strip())
+    known = [code for code in board.catalogs.languages if code != SOURCE_LANGUAGE]
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise ValueError(f"no such language: {', '.join(unknown)} (languages: {', '.join(known)})")
+    return codes
+
+
 async def add_user(
-    settings: Settings, email: str, role: str, organisation: str | None, from_stdin: bool
+    settings: Settings,
+    email: str,
+    role: str,
+    organisation: str | None,
+    from_stdin: bool,
+    languages: str | None = None,
 ) -> str:
     async with _board(settings) as (auth, board):
         organisation_id = await _listed_id(board, organisation) if organisation else None
-        await auth.add_user(email, _password(from_stdin), role, organisation_id)
-    return f"added {email} ({role}{', ' + organisation if organisation else ''})"
+        codes = _languages(board, languages)
+        await auth.add_user(email, _password(from_stdin), role, organisation_id, codes)
+    extra = organisation or ",".join(codes)
+    return f"added {email} ({role}{', ' + extra if extra else ''})"
 
 
 async def new_token(settings: Settings, email: str, name: str, days: int = TOKEN_DAYS) -> str:

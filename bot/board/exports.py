@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.board import messages as m
+from bot.board.english import ENGLISH_COLUMNS
 from bot.board.parts import answered, unanswered
 from bot.board.text import plain
 from bot.board.xlsx import XlsxStream
@@ -84,6 +85,16 @@ class ExportRow(NamedTuple):
     support: str  # labels, "; "-joined, then "Something else: <the typed need>"
     action: str
     answered: bool | None = None  # anything given in this part at all (None: the evaluation has none)
+    # English beside words typed in another language, with who and when (bot.board.english)
+    story_english: str = ""
+    story_english_by: str = ""
+    story_english_at: datetime | None = None
+    support_other_english: str = ""
+    support_other_english_by: str = ""
+    support_other_english_at: datetime | None = None
+    action_english: str = ""
+    action_english_by: str = ""
+    action_english_at: datetime | None = None
 
 
 # (field, header) in the order of the columns, with a width in characters for the XLSX sheet; the
@@ -110,6 +121,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("support", m.SUPPORT, 40),
     ("action", m.ACTION, 50),
     ("answered", m.ANSWERED, 9),  # last, so that columns a spreadsheet's formulas name stay where they were
+    *ENGLISH_COLUMNS,
 )
 
 

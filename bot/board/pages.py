@@ -28,6 +28,7 @@ from pydantic import ValidationError
 import bot.board.charts as charts
 from bot.board.auth import COOKIE, LOGIN_COOKIE, SESSION_HOURS, SignedIn, SignInRefused
 from bot.board.collation import KINDS, OTHER_NEEDS_SHOWN
+from bot.board.english import FIELD_LABELS
 from bot.board.exports import csv_body, guard, to_json, xlsx_body
 from bot.board.inputs import (
     EVALUATION_ID,
@@ -39,11 +40,12 @@ from bot.board.inputs import (
     encode_cursor,
     problems,
 )
-from bot.board.service import BadInput, BoardService, NotVisible
-from bot.board.text import isolated, plain
+from bot.board.service import AlreadyInEnglish, BadInput, BoardService, EnglishRefused, NotVisible
+from bot.board.text import direction, isolated, language_name, plain
 from bot.board.workshops import FOUNDATIONS
 from bot.board.xlsx import write_xlsx
 from bot.throttle import RateLimited
+from dialogs.engine import MAX_TEXT
 
 __all__ = [
     "XLSX",
@@ -81,6 +83,8 @@ def board_templates() -> Environment:
     env.install_gettext_translations(NullTranslations(), newstyle=True)  # type: ignore[attr-defined]
     env.filters["user"] = isolated
     env.filters["plain"] = plain  # for an attribute's value, where <bdi> cannot go
+    env.filters["direction"] = direction  # a language code's writing direction: "rtl" or "ltr"
+    env.filters["language_name"] = language_name  # its name in English
     return env
 
 
@@ -201,8 +205,10 @@ async def logout(request: Request, user: User, csrf: Annotated[str, Form()]) -> 
 # -- the queue ----------------------------------------------------------------------------------
 
 
-@router.get("", response_class=HTMLResponse)
-async def queue_page(request: Request, user: User, board: Board) -> HTMLResponse:
+@router.get("", response_class=HTMLResponse, response_model=None)
+async def queue_page(request: Request, user: User, board: Board) -> Response:
+    if user.is_translator:
+        return RedirectResponse("/board/translations", status_code=303)  # nothing else is theirs
     raw = _query(request)
     organisations = await board.organisations() if user.is_board else []
     try:
@@ -349,14 +355,20 @@ async def _year(board: BoardService, user: SignedIn, year: int | None) -> tuple[
 async def _collation_values(request: Request, user: SignedIn, board: BoardService) -> dict[str, Any]:
     query = YearQuery.model_validate(_query(request))
     chosen, years = await _year(board, user, query.year)
+    collation = await board.collation(user, chosen)
+    shown = [story.reference for story in collation.celebrate[:STORIES_SHOWN]]
     return {
-        "c": await board.collation(user, chosen),
+        "c": collation,
+        "english": await board.story_versions(user, shown),
         "years": years,
         "charts": charts,
         "kinds": KINDS,
         "needs_shown": OTHER_NEEDS_SHOWN,
         **board.labels(),
     }
+
+
+STORIES_SHOWN = 20  # the collation page shows this many stories to celebrate, the report fewer
 
 
 @router.get("/collation", response_class=HTMLResponse)
@@ -585,6 +597,62 @@ async def commission_workshop(
             f"/board/workshops?{urlencode({'year': year, 'error': reason})}", status_code=303
         )
     return RedirectResponse(f"/board/workshops?year={year}", status_code=303)
+
+
+# -- English versions ---------------------------------------------------------------------------
+
+TRANSLATIONS_SHOWN = 50  # answers on the translators' page at once (the longest waiting first)
+
+
+async def _translations_page(
+    request: Request, user: SignedIn, board: BoardService, status: int = 200, **values: Any
+) -> HTMLResponse:
+    queue = await board.translation_queue(user)
+    shown = queue.items[:TRANSLATIONS_SHOWN]
+    typed: dict[tuple[str, str, str], str] = values.pop("typed", {})
+    boxes = {(i.evaluation_id, i.approach_id, i.field) for i in shown}
+    return _page(
+        request,
+        "translations.html",
+        user,
+        status,
+        queue=queue,
+        shown=shown,
+        fields=FIELD_LABELS,
+        max_text=MAX_TEXT,
+        typed=typed,
+        aside=[text for key, text in typed.items() if key not in boxes],  # its box has gone: shown here
+        **board.labels(),
+        **{"error": "", "done": False, **values},
+    )
+
+
+@router.get("/translations", response_class=HTMLResponse)
+async def translations_page(request: Request, user: User, board: Board) -> HTMLResponse:
+    return await _translations_page(request, user, board, done="done" in request.query_params)
+
+
+@router.post("/translations", response_model=None)
+async def translate(
+    request: Request,
+    user: User,
+    board: Board,
+    csrf: Annotated[str, Form()],
+    evaluation: Annotated[str, Form(max_length=32)],
+    approach: Annotated[str, Form(max_length=32)],
+    field: Annotated[str, Form(max_length=32)],
+    english: Annotated[str, Form(max_length=2 * MAX_TEXT)],
+) -> Response:
+    """A translator's English for one answer: kept beside the original; the page again on a problem,
+    with what they wrote still in the box."""
+    _check_csrf(user, csrf)
+    try:
+        await board.translate(user, _evaluation_id(evaluation), approach, field, english)
+    except EnglishRefused as error:
+        status = 409 if isinstance(error, AlreadyInEnglish) else 400
+        typed = {(evaluation, approach, field): english}
+        return await _translations_page(request, user, board, status, error=error.code, typed=typed)
+    return RedirectResponse("/board/translations?done=1", status_code=303)
 
 
 # -- the audit log ------------------------------------------------------------------------------

@@ -9,15 +9,17 @@ thread, so the event loop keeps serving everyone else.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.board.auth import SignedIn
 from bot.board.collation import STORIES_LISTED, Collation, figures, strength_scores
+from bot.board.english import Version, Waiting, versions, waiting_items, with_english
 from bot.board.exports import ExportRow, build_rows, sent_rows
 from bot.board.parts import read_unread
 from bot.board.rollup import combine
@@ -25,19 +27,32 @@ from bot.board.workshops import FOUNDATIONS, Proposal, propose
 from bot.ids import new_evaluation_id, new_token
 from bot.translations import Catalogs
 from dialogs import ConversationState, Engine, Status, build_plan, render_plan_html
-from dialogs.stored import Shape, shape_of
+from dialogs.engine import MAX_TEXT
+from dialogs.events import clean_text
+from dialogs.stored import Shape, shape_of, typed_words
 from storage import Evaluation, TranscriptEntry, audit, hash_secret
 from storage import board as board_store
 from storage import collation as collation_store
 from storage import evaluations as repo
 from storage import organisations as organisation_list
 from storage import rollups as rollup_store
+from storage import translations as translation_store
 from storage import workshops as workshop_store
 from storage.access import Access, Destination, Viewer
 from storage.models import AuditEntry
 from storage.queue import enqueue
 
-__all__ = ["EXPORT_BATCH", "BadInput", "BoardService", "EvaluationView", "NotVisible", "RolledUp"]
+__all__ = [
+    "EXPORT_BATCH",
+    "AlreadyInEnglish",
+    "BadInput",
+    "BoardService",
+    "EnglishRefused",
+    "EvaluationView",
+    "NotVisible",
+    "RolledUp",
+    "TranslationQueue",
+]
 
 EXPORT_BATCH = 2_000  # evaluations read, built and written out at a time by a streamed export
 
@@ -48,6 +63,32 @@ class NotVisible(LookupError):
 
 class BadInput(ValueError):
     """A request the board cannot act on, said in words a person can act on."""
+
+
+class EnglishRefused(BadInput):
+    """A translator's English that cannot be kept; ``code`` says why, for the page to say in words:
+    "empty", "long", or "done" (the answer has an English version already)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class AlreadyInEnglish(EnglishRefused):
+    """The answer has an English version already (another translator's, or the person's own)."""
+
+    def __init__(self) -> None:
+        super().__init__("done")
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationQueue:
+    """What waits for an English version: for a translator in their languages, for board staff in all
+    of them, with the languages no translator reads (``no_translator``: none is set up at all)."""
+
+    items: list[Waiting]
+    no_translator: bool
+    uncovered: list[str]  # languages of waiting items that no enabled translator reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +104,7 @@ class EvaluationView:
     members: list[board_store.RollupPart]
     part_of: str | None
     replaces: str | None
+    english: dict[tuple[str, str], Version] = field(default_factory=dict)  # (approach, field) -> English
 
     @property
     def whole(self) -> bool:
@@ -133,6 +175,7 @@ class BoardService:
                 raise NotVisible(evaluation_id)
             whole = found.access == Access.FULL
             transcript = await _transcript(session, evaluation_id) if whole else []
+            translated = await translation_store.for_evaluation(session, evaluation_id)
             self._audit(session, user, action, f"evaluation {evaluation_id}")
         submission = found.submission
         pulled = (
@@ -152,6 +195,7 @@ class BoardService:
             members=found.members,
             part_of=found.part_of,
             replaces=found.replaces,
+            english=versions(found.evaluation.answers, translated, self.shape),
         )
 
     async def whole_evaluation(self, user: SignedIn, evaluation_id: str, action: str) -> EvaluationView:
@@ -176,9 +220,12 @@ class BoardService:
         """The export's rows: read (and audited) in one transaction, built after it on a worker thread."""
         async with self.sessions.begin() as session:
             sent = await sent_rows(session, user.viewer, year)
+            translated = await translation_store.for_export(session, user.viewer, year)
             target = f"{fmt} export, {year or 'all years'}, {len(sent)} evaluations"
             self._audit(session, user, "export", target)
-        return await asyncio.to_thread(build_rows, sent, self.engine.content)
+        rows = await asyncio.to_thread(build_rows, sent, self.engine.content)
+        answers = {row.evaluation_id: row.answers for row in sent}
+        return await asyncio.to_thread(with_english, rows, answers, translated, self.shape)
 
     async def export_stream(
         self, user: SignedIn, year: int | None, fmt: str
@@ -197,10 +244,19 @@ class BoardService:
             collation_store.counted_query(viewer, years),
             collation_store.rollup_member_query(viewer, year),
         ]
+        shape = self.shape
+
+        def built(
+            sent: list[collation_store.SentRow], translated: Mapping[str, Mapping[Any, Any]]
+        ) -> list[ExportRow]:
+            rows = build_rows(sent, content)
+            return with_english(rows, {row.evaluation_id: row.answers for row in sent}, translated, shape)
+
         async with self.sessions() as session:
+            translated = await translation_store.for_export(session, viewer, year)  # a few; all at once
             for query in queries:
                 async for sent in collation_store.streamed(session, query, EXPORT_BATCH):
-                    yield await asyncio.to_thread(build_rows, sent, content)
+                    yield await asyncio.to_thread(built, sent, translated)
 
     async def collation(self, user: SignedIn, year: int) -> Collation:
         """The year's figures: summed in the database over each evaluation's parts (read first for
@@ -237,6 +293,73 @@ class BoardService:
         self._board_only(user)
         async with self.sessions() as session:
             return await audit.recent(session)
+
+    # -- English versions ------------------------------------------------------------------------
+
+    async def translation_queue(self, user: SignedIn) -> TranslationQueue:
+        """The answers waiting for an English version that this person may see (translators and
+        board staff; nobody else)."""
+        if not (user.viewer.is_translator or user.is_board):
+            raise NotVisible("translators and board staff only")
+        async with self.sessions() as session:
+            originals, done = await translation_store.waiting(session, user.viewer)
+            covered = await translation_store.translator_languages(session)
+        items = await asyncio.to_thread(waiting_items, originals, done, self.shape)
+        uncovered = sorted({item.language for item in items} - covered)
+        return TranslationQueue(items, not covered, uncovered)
+
+    async def translate(
+        self, user: SignedIn, evaluation_id: str, approach_id: str, name: str, text: str
+    ) -> None:
+        """Keep a translator's English beside the original answer (which is never changed); audited.
+
+        NotVisible for anything the translator may not read (the same as no such answer);
+        EnglishRefused for an empty or too long text; AlreadyInEnglish when it has an English version.
+        """
+        english = clean_text(text)
+        if not user.viewer.is_translator:
+            raise NotVisible("translators only")
+        if not any(ch.isalnum() for ch in english):  # nothing but spaces, marks or dots
+            raise EnglishRefused("empty")
+        if len(english) > MAX_TEXT:
+            raise EnglishRefused("long")
+        try:
+            async with self.sessions.begin() as session:
+                found = await translation_store.original(session, user.viewer, evaluation_id)
+                if found is None:
+                    raise NotVisible(evaluation_id)
+                words = {(w.approach_id, w.field): w for w in typed_words(found.answers, self.shape)}
+                if (approach_id, name) not in words:
+                    raise NotVisible(f"{evaluation_id} {approach_id} {name}")
+                done = await translation_store.for_evaluation(session, evaluation_id)
+                if words[(approach_id, name)].english or (approach_id, name) in done:
+                    raise AlreadyInEnglish()
+                await translation_store.add(
+                    session,
+                    found,
+                    (approach_id, name),
+                    english,
+                    user.email,
+                    user.user_id or None,
+                    self.clock(),
+                )
+                self._audit(session, user, "translate", f"evaluation {evaluation_id} {approach_id} {name}")
+        except IntegrityError:  # another translator's English arrived first
+            raise AlreadyInEnglish() from None
+
+    async def story_versions(
+        self, user: SignedIn, references: Sequence[str]
+    ) -> dict[tuple[str, str], tuple[str, Version]]:
+        """(reference, approach id) -> the story's language and its English, for the stories a page
+        shows (by their evaluations' references)."""
+        async with self.sessions() as session:
+            found = await translation_store.for_references(session, user.viewer, references)
+        english: dict[tuple[str, str], tuple[str, Version]] = {}
+        for reference, row in found.items():
+            for (approach_id, name), version in versions(row.answers, row.translations, self.shape).items():
+                if name == "story":
+                    english[(reference, approach_id)] = (row.language, version)
+        return english
 
     # -- organisations ---------------------------------------------------------------------------
 

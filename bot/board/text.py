@@ -10,11 +10,12 @@ otherwise kept exactly as typed. Names lose the same characters when they are st
 
 from __future__ import annotations
 
+from babel import Locale, UnknownLocaleError
 from markupsafe import Markup, escape
 
 from storage.organisations import BIDI_CONTROLS
 
-__all__ = ["isolated", "plain"]
+__all__ = ["direction", "isolated", "language_name", "plain"]
 
 _DROP = {ord(c): None for c in BIDI_CONTROLS}
 
@@ -27,3 +28,22 @@ def plain(text: object) -> str:
 def isolated(text: object) -> Markup:
     """For a template: escaped, without bidirectional controls, in its own ``<bdi>``."""
     return Markup("<bdi>%s</bdi>") % escape(plain(text))
+
+
+def _locale(code: object) -> Locale | None:
+    try:
+        return Locale.parse(str(code))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+def direction(code: object) -> str:
+    """How text in the language is written: "rtl" (Urdu, Arabic) or "ltr"."""
+    found = _locale(code)
+    return "rtl" if found is not None and found.text_direction == "rtl" else "ltr"
+
+
+def language_name(code: object) -> str:
+    """The language's English name ("Urdu"), for the board's English pages; else the code itself."""
+    found = _locale(code)
+    return (found.get_display_name("en") if found is not None else None) or str(code)

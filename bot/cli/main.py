@@ -102,8 +102,9 @@ def _board_parser(commands: Any) -> None:
     tasks = board.add_subparsers(dest="board_command", required=True)
     add = tasks.add_parser("add-user", help="add a board account (asks for the password)")
     add.add_argument("email")
-    add.add_argument("--role", choices=["board", "org-lead"], required=True)
+    add.add_argument("--role", choices=["board", "org-lead", "translator"], required=True)
     add.add_argument("--organisation", help="the organisation an org-lead speaks for (its name on the list)")
+    add.add_argument("--languages", help="the languages a translator reads, such as ur,pa")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     token = tasks.add_parser("token", help="make an API token for scripts (shown once), or revoke tokens")
     token.add_argument("email_or_revoke", metavar="EMAIL | revoke")
@@ -179,7 +180,14 @@ def _board(settings: Settings, args: Any) -> int:
             print(
                 "icf: "
                 + asyncio.run(
-                    board.add_user(settings, args.email, args.role, args.organisation, args.password_stdin)
+                    board.add_user(
+                        settings,
+                        args.email,
+                        args.role,
+                        args.organisation,
+                        args.password_stdin,
+                        args.languages,
+                    )
                 )
             )
         elif args.board_command == "token":

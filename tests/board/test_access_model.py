@@ -120,6 +120,7 @@ LISTS = [
     "/board/report?year=2026",
     "/board/rollup?year=2026",
     "/board/organisations",
+    "/board/translations",
     "/board/workshops?year=2026",
     "/board/workshops.csv?year=2026",
     "/board/workshops.xlsx?year=2026",
