@@ -1,5 +1,5 @@
-"""A whole evaluation over Telegram in Urdu, answered as an Urdu speaker would (buttons, Urdu digits,
-Urdu words), with every message and every button read back for English."""
+"""A whole evaluation over Telegram in Urdu, answered as an Urdu speaker would (tapping buttons, typing
+Urdu words where words are wanted), with every message and every button read back for English."""
 
 from __future__ import annotations
 
@@ -61,9 +61,7 @@ async def test_a_whole_evaluation_over_telegram_reads_in_urdu(
             typed.add(said)
             await telegram.send(updates.message(said, language="ur"))
     else:
-        raise AssertionError(
-            f"not sent after 300 turns; {[(c.method, str(c.params)[:300]) for c in bot_api.calls[-6:]]!r}"
-        )
+        raise AssertionError(f"not sent after 300 turns; the last calls: {bot_api.calls[-6:]!r}")
 
     names, name_words = framework_names()
     sources = english_sources()
