@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,6 +27,7 @@ class HttpError(RuntimeError):
 class Answer:
     status: int
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names; the last of a repeated one
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -118,7 +119,7 @@ class Connection:
             answer = await reader.readexactly(int(fields.get("content-length", "0")))
         if fields.get("connection", "").lower() == "close":
             await self.aclose()
-        return Answer(status, answer)
+        return Answer(status, answer, fields)
 
     async def aclose(self) -> None:
         writer, self._writer, self._reader = self._writer, None, None

@@ -278,7 +278,9 @@ async def wrong_sign_ins(setting: Setting, until: float) -> dict[str, Requests]:
     async def sign_in(_: int) -> None:
         client = Connection(HOST, setting.server.port, timeout=120)
         try:
-            await timed(got, client.post_form("/board/login", form), time.monotonic())
+            page = await client.get("/board/login")  # as a browser: the form's own cookie, then the post
+            cookie = {"Cookie": page.headers.get("set-cookie", "").split(";", 1)[0]}
+            await timed(got, client.post_form("/board/login", form, cookie), time.monotonic())
         finally:
             await client.aclose()
 
