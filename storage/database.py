@@ -29,6 +29,7 @@ import orjson
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -48,6 +49,7 @@ __all__ = [
     "LOCK_WAIT",
     "create_engine",
     "create_sessionmaker",
+    "is_busy",
     "is_sqlite",
     "normalise_url",
     "transaction",
@@ -77,6 +79,15 @@ def normalise_url(url: str) -> str:
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def is_busy(error: BaseException) -> bool:
+    """The database too busy to answer in time: no pooled connection free within the pool's timeout,
+    a connection that timed out, or SQLite's write lock held by another process. Nothing was
+    changed, so trying again soon is safe."""
+    if isinstance(error, PoolTimeout | TimeoutError):
+        return True
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
 
 
 def _prepare_sqlite(engine: AsyncEngine, begin: str, busy_timeout: float) -> None:

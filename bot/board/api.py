@@ -14,7 +14,6 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from bot.board.auth import SignedIn
-from bot.board.exports import csv_body, to_json, xlsx_body
 from bot.board.inputs import (
     EVALUATION_ID,
     ApiError,
@@ -39,8 +38,10 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         401: "No API token, or one that is wrong, expired or revoked.",
         404: "Nothing here you may see (the same for an id that does not exist).",
         422: "A parameter or the body is not valid: `detail` says which and why.",
+        503: "The database is too busy to answer in time. Nothing was changed: try again after the "
+        "seconds in Retry-After.",
     }
-    return {code: {"model": ApiError, "description": described[code]} for code in (401, 422, *codes)}
+    return {code: {"model": ApiError, "description": described[code]} for code in (401, 422, 503, *codes)}
 
 
 async def _api_user(request: Request, authorization: Annotated[str | None, Header()] = None) -> SignedIn:
@@ -201,18 +202,12 @@ async def transcript(
     },
     response_model=None,
 )
-async def export(
-    user: User, board: Board, query: Annotated[ExportQuery, Query()]
-) -> Response | list[dict[str, object]]:
-    """What your collation counts, then each roll-up's parts, for a year or for every year (CSV and
-    XLSX streamed as they are written)."""
-    if query.format == "csv":
-        batches = await board.export_stream(user, query.year, "api csv")
-        return StreamingResponse(csv_body(batches), media_type=CSV)
-    if query.format == "xlsx":
-        batches = await board.export_stream(user, query.year, "api xlsx")
-        return StreamingResponse(xlsx_body(batches), media_type=XLSX)
-    return to_json(await board.export(user, query.year, f"api {query.format}"))
+async def export(user: User, board: Board, query: Annotated[ExportQuery, Query()]) -> Response:
+    """What your collation counts, then each roll-up's parts, for a year or for every year, streamed
+    as it is written."""
+    body = await board.export_file(user, query.year, query.format, f"api {query.format}")
+    kinds = {"csv": CSV, "xlsx": XLSX, "json": "application/json"}
+    return StreamingResponse(body, media_type=kinds[query.format])
 
 
 @router.get("/collation", responses=_errors())

@@ -2,8 +2,9 @@
 in the browser, JSON for the API), and a request the board cannot act on is a 422.
 
 A database too busy to answer in time (no pooled connection free within the pool's timeout, or
-SQLite's write lock held past its busy timeout) is a 503 with ``Retry-After`` on a board route:
-nothing was changed (the transaction did not start, or was rolled back), so trying again is safe.
+SQLite's write lock held past its busy timeout) is a 503 with ``Retry-After`` on a board route and
+on the chat API: nothing was changed (the transaction did not start, or was rolled back), so
+trying again is safe (a chat message sent again with its ``client_message_id`` is applied once).
 On any other route it goes on to the app's own handler, as before.
 """
 
@@ -18,32 +19,26 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.board.pages import SignInRequired
 from bot.board.service import BadInput, NotVisible
+from storage.database import is_busy
 
 __all__ = ["RETRY_AFTER", "install_board_errors"]
 
 RETRY_AFTER = 5  # seconds: a busy database is usually free again within a few
-BOARD_PREFIXES = ("/board", "/api/board")
+BUSY_PREFIXES = ("/board", "/api")  # the board's pages and API, and the chat API
 
 
 def _for_a_browser(request: Request) -> bool:
     return request.url.path.startswith("/board")
 
 
-def _on_board(request: Request) -> bool:
+def _answers_busy(request: Request) -> bool:
     path = request.url.path
-    return any(path == p or path.startswith(p + "/") for p in BOARD_PREFIXES)
-
-
-def _busy(exc: Exception) -> bool:
-    """A pool that gave no connection in time, a connection that timed out, or SQLite's lock."""
-    if isinstance(exc, PoolTimeout | TimeoutError):
-        return True
-    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+    return any(path == p or path.startswith(p + "/") for p in BUSY_PREFIXES)
 
 
 def install_board_errors(app: FastAPI) -> None:
     async def _database_busy(request: Request, exc: Exception) -> Response:
-        if not (_on_board(request) and _busy(exc)):
+        if not (_answers_busy(request) and is_busy(exc)):
             raise exc  # on to the app's handler of the unexpected, as if this one were not here
         headers = {"Retry-After": str(RETRY_AFTER)}
         if _for_a_browser(request):

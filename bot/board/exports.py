@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ __all__ = [
     "csv_chunks",
     "export_rows",
     "guard",
+    "json_body",
     "rows_for",
     "sent_rows",
     "to_csv",
@@ -358,6 +360,24 @@ async def xlsx_body(batches: AsyncIterator[list[ExportRow]]) -> AsyncIterator[by
     async for rows in batches:
         yield await asyncio.to_thread(_add, stream, rows)
     yield stream.finish()
+
+
+async def json_body(batches: AsyncIterator[list[ExportRow]]) -> AsyncIterator[bytes]:
+    """The JSON list as it is written, batch by batch: the same bytes as ``json.dumps(to_json(rows))``
+    of the whole year, without holding it."""
+    first = True
+    yield b"["
+    async for rows in batches:
+        text = await asyncio.to_thread(_json_items, rows, first)
+        first = first and not rows
+        yield text
+    yield b"]"
+
+
+def _json_items(rows: list[ExportRow], first: bool) -> bytes:
+    items = [json.dumps(item, ensure_ascii=False, default=str) for item in to_json(rows)]
+    lead = "" if first or not items else ", "
+    return (lead + ", ".join(items)).encode()
 
 
 async def csv_body(batches: AsyncIterator[list[ExportRow]]) -> AsyncIterator[bytes]:

@@ -29,7 +29,7 @@ import bot.board.charts as charts
 from bot.board.auth import COOKIE, LOGIN_COOKIE, SESSION_HOURS, SignedIn, SignInRefused
 from bot.board.collation import KINDS, OTHER_NEEDS_SHOWN
 from bot.board.english import FIELD_LABELS
-from bot.board.exports import csv_body, guard, to_json, xlsx_body
+from bot.board.exports import guard
 from bot.board.inputs import (
     EVALUATION_ID,
     MAX_ID,
@@ -333,17 +333,12 @@ async def export(request: Request, user: User, board: Board) -> Response:
     except ValidationError as error:
         return _bad_request(request, user, error)
     name = f"icf-evaluations-{query.year or 'all'}"
+    body = await board.export_file(user, query.year, query.format)  # streamed as it is written
     if query.format == "json":
-        rows = await board.export(user, query.year, query.format)
-        return Response(
-            json.dumps(to_json(rows), ensure_ascii=False, default=str), media_type="application/json"
-        )
-    batches = await board.export_stream(user, query.year, query.format)  # streamed as written
-    if query.format == "xlsx":
-        headers = {"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
-        return StreamingResponse(xlsx_body(batches), media_type=XLSX, headers=headers)
-    headers = {"Content-Disposition": f'attachment; filename="{name}.csv"'}
-    return StreamingResponse(csv_body(batches), media_type=CSV, headers=headers)
+        return StreamingResponse(body, media_type="application/json")
+    kind = XLSX if query.format == "xlsx" else CSV
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{query.format}"'}
+    return StreamingResponse(body, media_type=kind, headers=headers)
 
 
 async def _year(board: BoardService, user: SignedIn, year: int | None) -> tuple[int, list[int]]:

@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.board.auth import SignedIn
 from bot.board.collation import STORIES_LISTED, Collation, figures, strength_scores
 from bot.board.english import Version, Waiting, versions, waiting_items, with_english
-from bot.board.exports import ExportRow, build_rows, sent_rows
+from bot.board.exports import ExportRow, build_rows, csv_body, json_body, sent_rows, xlsx_body
 from bot.board.parts import read_unread
 from bot.board.rollup import combine
+from bot.board.worker import BoardWorker
 from bot.board.workshops import FOUNDATIONS, Proposal, propose
 from bot.ids import new_evaluation_id, new_token
 from bot.translations import Catalogs
@@ -126,12 +127,14 @@ class BoardService:
         catalogs: Catalogs,
         secret_key: bytes,
         clock: Callable[[], datetime],
+        worker: BoardWorker | None = None,
     ) -> None:
         self.sessions = sessions
         self.engine = engine
         self.catalogs = catalogs
         self.secret_key = secret_key
         self.clock = clock
+        self.worker = worker  # where a year's collation and exports are built; None: here
 
     @property
     def shape(self) -> Shape:
@@ -237,6 +240,22 @@ class BoardService:
             self._audit(session, user, "export", f"{fmt} export, {year or 'all years'}, streamed")
         return self._export_batches(user.viewer, year)
 
+    async def export_file(
+        self, user: SignedIn, year: int | None, fmt: str, label: str | None = None
+    ) -> AsyncIterator[bytes]:
+        """The export as a file's bytes (``fmt``: csv, xlsx or json), audited before the first one
+        and then built in the board's worker process when there is one, else here."""
+        async with self.sessions.begin() as session:
+            self._audit(session, user, "export", f"{label or fmt} export, {year or 'all years'}, streamed")
+        if self.worker is not None:
+            return self.worker.export(user.viewer, year, fmt)
+        return self.export_body(user.viewer, year, fmt)
+
+    def export_body(self, viewer: Viewer, year: int | None, fmt: str) -> AsyncIterator[bytes]:
+        """The file's bytes as they are written, batch by batch (not audited: see export_file)."""
+        body = {"csv": csv_body, "xlsx": xlsx_body, "json": json_body}[fmt]
+        return body(self._export_batches(viewer, year))
+
     async def _export_batches(self, viewer: Viewer, year: int | None) -> AsyncIterator[list[ExportRow]]:
         content = self.engine.content
         years = None if year is None else [year]
@@ -259,6 +278,12 @@ class BoardService:
                     yield await asyncio.to_thread(built, sent, translated)
 
     async def collation(self, user: SignedIn, year: int) -> Collation:
+        """The year's figures, built in the board's worker process when there is one, else here."""
+        if self.worker is not None:
+            return await self.worker.collation(user.viewer, year)
+        return await self.collation_for(user.viewer, year)
+
+    async def collation_for(self, viewer: Viewer, year: int) -> Collation:
         """The year's figures: summed in the database over each evaluation's parts (read first for
         any evaluation sent since the last run), divided here."""
         shape = self.shape
@@ -267,7 +292,7 @@ class BoardService:
         async with self.sessions() as session:  # a read: on SQLite, off the loop and never waiting
             sums = await collation_store.year_sums(
                 session,
-                user.viewer,
+                viewer,
                 year,
                 shape.approach_ids,
                 shape.scores,

@@ -20,6 +20,7 @@ from bot.board.errors import install_board_errors
 from bot.board.methods import AllowEveryMethod
 from bot.board.pages import board_templates
 from bot.board.service import BoardService
+from bot.board.worker import BoardWorker
 from bot.channels.seam import text_limit
 from bot.ids import RandomIds
 from bot.plan_links import PlanLinks
@@ -70,7 +71,9 @@ def create_app(
         app.state.db = db
         app.state.service = service
         app.state.board_auth = BoardAuth(service.sessions, settings.secret_key, clock)
-        app.state.board = BoardService(service.sessions, engine, catalogs, settings.secret_key, clock)
+        worker = BoardWorker(settings.database_url, engine.content)
+        board = BoardService(service.sessions, engine, catalogs, settings.secret_key, clock, worker)
+        app.state.board = board
         try:
             async with AsyncExitStack() as stack:
                 await stack.enter_async_context(retention_running(service.sessions, settings, clock))
@@ -87,6 +90,7 @@ def create_app(
                     app.state.whatsapp = await stack.enter_async_context(serving)
                 yield
         finally:
+            worker.close()
             await db.dispose()
 
     # No /docs or /redoc: those pages load their scripts from a CDN and run inline script, which the

@@ -39,14 +39,17 @@ DESCRIBED = {
     413: "The body is over ICF_MAX_BODY_BYTES (`too_large`).",
     422: "The body or a parameter is not valid: `detail` says which and why (`invalid_request`).",
     429: "Too many calls (`rate_limited`): wait the seconds in Retry-After.",
+    503: "The database is too busy to answer in time (`busy`). Nothing was changed: send the same "
+    "again after the seconds in Retry-After.",
 }
 # What every route that names a conversation by its id and token can answer.
-CONVERSATION = (401, 404, 410, 413, 422, 429)
+CONVERSATION = (401, 404, 410, 413, 422, 429, 503)
 _WAIT = {"description": "Seconds to wait.", "schema": {"type": "integer"}}
 _HEADERS: dict[int, dict[str, Any]] = {
     401: {"WWW-Authenticate": {"required": True, "schema": {"type": "string", "enum": ["Bearer"]}}},
     409: {"Retry-After": {**_WAIT, "description": "With `busy`: seconds to wait."}},
     429: {"Retry-After": {**_WAIT, "required": True}},
+    503: {"Retry-After": {**_WAIT, "required": True}},
 }
 
 

@@ -1,6 +1,6 @@
-"""A database too busy to answer in time is a 503 with Retry-After on the board's routes, never a 500:
-SQLite's write lock held by another process past the wait, or PostgreSQL's pool with no connection
-free within its timeout. Nothing was changed, so the caller can simply try again."""
+"""A database too busy to answer in time is a 503 with Retry-After on the board and the chat API,
+never a 500: SQLite's write lock held by another process past the wait, or PostgreSQL's pool with
+no connection free within its timeout. Nothing was changed, so the caller can simply try again."""
 
 from __future__ import annotations
 
@@ -58,3 +58,18 @@ async def test_a_busy_database_is_a_503_with_retry_after(app: FastAPI) -> None:
     assert again.status_code == 200 and again.json() == []
     await api.aclose()
     await page.aclose()
+
+
+async def test_the_chat_api_says_busy_too_and_nothing_is_half_done(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Starting an evaluation while the database is held answers 503 with Retry-After, as the board
+    does (before, PostgreSQL's pool timing out was a 500); sent again once it is free, it starts."""
+    async with _database_held(app.state.service.db):
+        answer = await client.post("/api/conversations", json={})
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["Retry-After"] == "5"
+    assert answer.json()["error"] == "busy"
+    again = await client.post("/api/conversations", json={})
+    assert again.status_code == 201, again.text
+    assert again.json()["step"] == "choose_language"

@@ -86,6 +86,7 @@ def _answer(result: TurnResult, request: Request, origin: str) -> ConversationRe
         413,
         422,
         429,
+        503,
         said={404: "No finished evaluation has that return code (`return_code_invalid`)."},
     ),
 )
@@ -176,6 +177,7 @@ async def handoff(
         413,
         422,
         429,
+        503,
         said={
             404: "Wrong, used or expired code (`resume_code_invalid`).",
             429: "Too many calls, wrong codes from here, or tries of this code (`rate_limited`): wait the "
