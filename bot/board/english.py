@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from bot.board import messages as m
 from dialogs.stored import Shape, TypedWords, typed_words
 from storage.translations import Original
 
@@ -105,14 +106,17 @@ def waiting_items(originals: Iterable[Original], done: Mapping[str, set[Key]], s
 # -- the export's columns -------------------------------------------------------------------------
 
 # (field of the export row, header, width): for each exported answer, its English, by whom, when (UTC).
-ENGLISH_COLUMNS: tuple[tuple[str, str, int], ...] = tuple(
-    column
-    for name in EXPORTED
-    for column in (
-        (f"{name}_english", f"{FIELD_LABELS[name]} in English", 50),
-        (f"{name}_english_by", f"{FIELD_LABELS[name]}: English by", 24),
-        (f"{name}_english_at", f"{FIELD_LABELS[name]}: English on (UTC)", 18),
-    )
+# The headers are whole messages of the board's domain (bot/board/messages.py), translated when written.
+ENGLISH_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("story_english", m.STORY_ENGLISH, 50),
+    ("story_english_by", m.STORY_ENGLISH_BY, 24),
+    ("story_english_at", m.STORY_ENGLISH_AT, 18),
+    ("support_other_english", m.SUPPORT_OTHER_ENGLISH, 50),
+    ("support_other_english_by", m.SUPPORT_OTHER_ENGLISH_BY, 24),
+    ("support_other_english_at", m.SUPPORT_OTHER_ENGLISH_AT, 18),
+    ("action_english", m.ACTION_ENGLISH, 50),
+    ("action_english_by", m.ACTION_ENGLISH_BY, 24),
+    ("action_english_at", m.ACTION_ENGLISH_AT, 18),
 )
 
 

@@ -43,6 +43,16 @@ CHECKLIST = N_("Checklist")
 STORY = N_("Story")
 SUPPORT = N_("Support needed")
 ACTION = N_("Action")
+# TRANSLATORS: Column headers: an answer's English version, who wrote it, and when (UTC).
+STORY_ENGLISH = N_("Story in English")
+STORY_ENGLISH_BY = N_("Story: English by")
+STORY_ENGLISH_AT = N_("Story: English on (UTC)")
+SUPPORT_OTHER_ENGLISH = N_("Support needed (typed) in English")
+SUPPORT_OTHER_ENGLISH_BY = N_("Support needed (typed): English by")
+SUPPORT_OTHER_ENGLISH_AT = N_("Support needed (typed): English on (UTC)")
+ACTION_ENGLISH = N_("Action in English")
+ACTION_ENGLISH_BY = N_("Action: English by")
+ACTION_ENGLISH_AT = N_("Action: English on (UTC)")
 # TRANSLATORS: In the "Part answered" column of an export.
 YES = N_("yes")
 # TRANSLATORS: In the "Part answered" column of an export.

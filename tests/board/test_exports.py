@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
+from babel.messages.pofile import read_po
 from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
 
 from bot.board.charts import distribution_svg, means_svg
 from bot.board.exports import COLUMNS, ExportRow, csv_body, csv_bytes, to_csv, to_json, to_xlsx, xlsx_body
+from bot.translations import LOCALES_DIR
 from tests.board.test_collation import ASHBROW, BATLEY, HYPERLINK, SCRIPT, STAFF, Board, open_board
 
 HEADERS = [header for _, header, _ in COLUMNS]
@@ -27,6 +29,14 @@ APPROACH_NAMES = ["Connecting", "Communicating", "Equalising", "Trusting", "Cele
 async def board(database_url: str) -> AsyncIterator[Board]:
     async with open_board(database_url) as opened:
         yield opened
+
+
+def test_every_export_header_is_a_message_of_the_board_catalog() -> None:
+    """The headers are written through the board's gettext: one missing from locales/board.pot
+    (built from an f-string, say) can never be translated, and nobody would notice until then."""
+    with (LOCALES_DIR / "board.pot").open("rb") as pot:
+        catalog = read_po(pot)
+    assert [h for h in HEADERS if h not in catalog] == []
 
 
 def column(name: str) -> int:
