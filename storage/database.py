@@ -52,6 +52,7 @@ __all__ = [
     "is_busy",
     "is_sqlite",
     "normalise_url",
+    "ping",
     "transaction",
 ]
 
@@ -88,6 +89,18 @@ def is_busy(error: BaseException) -> bool:
     if isinstance(error, PoolTimeout | TimeoutError):
         return True
     return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Raises unless the database answers (``/healthz``). On SQLite it reads the file's header on
+    the loop's own thread: a read in WAL mode never waits for a writer, and a statement that
+    short costs less than the hand-offs to a reader's thread, each of which waits for the loop to
+    let go of the interpreter (20 ms of ``/healthz``'s p99 in the interference benchmark)."""
+    if engine.dialect.name == "sqlite":
+        _writers(engine).probe.execute("PRAGMA schema_version").fetchone()
+        return
+    async with engine.connect() as connection:
+        await connection.exec_driver_sql("SELECT 1")
 
 
 def _prepare_sqlite(engine: AsyncEngine, begin: str, busy_timeout: float) -> None:
@@ -147,11 +160,14 @@ def _sqlite_engine(url: str, lock_wait: float) -> AsyncEngine:
         url, async_creator=connector(database), pool_size=1, pool_reset_on_return=None, **_COMMON
     )
     _prepare_sqlite(writer, "BEGIN IMMEDIATE", busy_timeout=0)  # never wait on the loop's thread
-    _WRITERS[readers.sync_engine] = _Writers(asyncio.Lock(), writer, lock_wait)
+    # For ping: one statement that reads the file's header, on the loop's thread, never waiting.
+    probe = sqlite3.connect(database or ":memory:", timeout=0, isolation_level=None, check_same_thread=False)
+    _WRITERS[readers.sync_engine] = _Writers(asyncio.Lock(), writer, lock_wait, probe)
 
     @event.listens_for(readers.sync_engine, "engine_disposed")
     def _dispose_writer(_engine: Engine) -> None:
         writer.sync_engine.dispose()  # runs inside AsyncEngine.dispose, as its own would
+        probe.close()
 
     return readers
 
@@ -177,6 +193,7 @@ class _Writers:
     turns: asyncio.Lock
     engine: AsyncEngine
     lock_wait: float
+    probe: sqlite3.Connection
 
 
 _WRITERS: weakref.WeakKeyDictionary[Engine, _Writers] = weakref.WeakKeyDictionary()

@@ -6,11 +6,11 @@ import json
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import text
 
 from bot.web.languages import page_language
 from bot.web.page_messages import PAGE_WORDS
 from bot.web.site import brand_css, render_page, site_for, translated
+from storage.database import ping
 
 __all__ = ["router"]
 
@@ -46,6 +46,5 @@ async def brand(request: Request, v: str = "") -> Response:
 
 @router.get("/healthz", include_in_schema=False)
 async def healthz(request: Request) -> dict[str, str]:
-    async with request.app.state.db.connect() as connection:
-        await connection.execute(text("SELECT 1"))
+    await ping(request.app.state.db)
     return {"status": "ok"}
