@@ -3,7 +3,8 @@
 Who sees what is decided by ``storage.access`` (through every query in ``storage.board`` and
 ``storage.collation``): anything a person may not see is "not found", exactly as an id that does
 not exist, so ids cannot be probed. Work that takes CPU (figures, spreadsheets) runs on a worker
-thread, so the event loop keeps serving everyone else.
+thread, and a year's collation and exports in the board's worker processes (``worker``, from the
+app), so neither the event loop nor the interpreter's lock is held from everyone else.
 """
 
 from __future__ import annotations
