@@ -5,8 +5,8 @@ export's cells, the workbook's XML. On a worker thread it still holds the interp
 every conversation in the server waited its turn for it (the interference benchmark's case (b):
 chat p95 1.4 s on a quiet machine). Here it runs in a separate process, started once and kept,
 at a lower CPU priority, so on a busy machine the conversations get the cores first; a worker
-leaves when the server does, however the server ended. The server
-process only writes the audit line and hands on the bytes.
+leaves when the server does, however the server ended. The server process only writes the audit
+line and hands on the bytes.
 
 A worker opens its own connection to the same database for each job (SQLite in WAL mode reads
 beside the server's writer; PostgreSQL is PostgreSQL) and runs the same ``BoardService`` code the
@@ -154,7 +154,11 @@ def _collation(database_url: str, content: Content, viewer: Viewer, year: int) -
 def _export(
     database_url: str, content: Content, viewer: Viewer, year: int | None, fmt: str, path: str
 ) -> None:
-    with open(path, "r+b") as out:
+    try:
+        out = open(path, "r+b")
+    except FileNotFoundError:
+        return  # the client went away before this job began
+    with out:
 
         def written(chunk: bytes) -> bool:
             if not os.path.exists(path):
