@@ -285,9 +285,10 @@ class FakeBotApi:
         return True  # answerCallbackQuery, setMyCommands, setWebhook, deleteWebhook, ...
 
     async def _updates(self, request: Request) -> Response:
-        if self.on_get_updates is not None:
+        hook = self.on_get_updates  # read once: a test may clear it while this call waits
+        if hook is not None:
             offset = (await self._params(request)).get("offset")
-            await self.on_get_updates(int(offset or 0))
+            await hook(int(offset or 0))
         response = await self._endpoint(request)
         if isinstance(response, JSONResponse) and json.loads(bytes(response.body)).get("result") == []:
             await asyncio.sleep(0.05)  # a short long-poll, so a polling bot does not spin

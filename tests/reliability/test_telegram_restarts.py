@@ -280,11 +280,16 @@ async def test_polling_confirms_an_update_only_once_it_is_stored(
     env = telegram_env(database_url, tmp_path, fake, webhook=False)
     db = create_engine(database_url)
     unstored: list[int] = []
+    checking = asyncio.Lock()  # held while a check reads; the engine is disposed only once none is
+    done = False
 
     async def check(offset: int) -> None:
-        async with transaction(db) as connection:
-            keys = (await connection.execute(select(InboxMessage.message_key))).scalars()
-            stored = {int(key) for key in keys}
+        async with checking:
+            if done:  # a poll that began as the test ended: a connection opened now would leak
+                return
+            async with transaction(db) as connection:
+                keys = (await connection.execute(select(InboxMessage.message_key))).scalars()
+                stored = {int(key) for key in keys}
         unstored.extend(
             u["update_id"] for u in fake.updates if u["update_id"] < offset and u["update_id"] not in stored
         )
@@ -303,4 +308,6 @@ async def test_polling_confirms_an_update_only_once_it_is_stored(
     finally:
         fake.on_get_updates = None
         poller.kill()
-        await db.dispose()
+        async with checking:
+            done = True
+            await db.dispose()
