@@ -20,6 +20,8 @@ __all__ = [
     "disable_user",
     "enable_user",
     "end_session",
+    "languages_of",
+    "listed_languages",
     "revoke_token",
     "set_digest",
     "start_session",
@@ -31,6 +33,16 @@ __all__ = [
 ]
 
 
+def listed_languages(codes: Sequence[str]) -> str | None:
+    """A translator's languages as ``board_users.languages`` keeps them ("ur,pa"): each once, in order."""
+    return ",".join(dict.fromkeys(codes)) or None
+
+
+def languages_of(listed: str | None) -> tuple[str, ...]:
+    """The codes in a stored ``board_users.languages``."""
+    return tuple(code for code in (listed or "").split(",") if code)
+
+
 async def add_user(
     session: AsyncSession,
     email: str,
@@ -38,7 +50,7 @@ async def add_user(
     role: str,
     organisation_id: int | None,
     now: datetime,
-    languages: str | None = None,
+    languages: Sequence[str] = (),
 ) -> BoardUser:
     user = BoardUser(
         email=email.strip().lower(),
@@ -46,7 +58,7 @@ async def add_user(
         role=role,
         organisation_id=organisation_id,
         created_at=now,
-        languages=languages,
+        languages=listed_languages(languages),
     )
     session.add(user)
     await session.flush()

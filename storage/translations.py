@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.access import Role, Viewer, translatable, visible
+from storage.accounts import languages_of
 from storage.models import BoardUser, Evaluation, Submission, Translation
 
 __all__ = [
@@ -153,7 +154,7 @@ async def translator_languages(session: AsyncSession) -> set[str]:
     query = select(BoardUser.languages).where(
         BoardUser.role == Role.TRANSLATOR, BoardUser.disabled_at.is_(None)
     )
-    return {code for (listed,) in await session.execute(query) for code in (listed or "").split(",") if code}
+    return {code for (listed,) in await session.execute(query) for code in languages_of(listed)}
 
 
 async def erase(connection: AsyncConnection, evaluation_id: str) -> None:

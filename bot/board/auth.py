@@ -33,7 +33,6 @@ __all__ = [
     "ROLES",
     "TOKEN_DAYS",
     "BoardAuth",
-    "languages_of",
     "SignInRefused",
     "SignedIn",
 ]
@@ -83,14 +82,14 @@ class SignInRefused(Exception):
     """Wrong email or password (told apart by nothing)."""
 
 
-def languages_of(listed: str | None) -> tuple[str, ...]:
-    """A translator's languages as stored ("ur,pa")."""
-    return tuple(code for code in (listed or "").split(",") if code)
-
-
 def _signed_in(user: BoardUser, csrf_token: str = "") -> SignedIn:
     return SignedIn(
-        user.id, user.email, user.role, user.organisation_id, csrf_token, languages_of(user.languages)
+        user.id,
+        user.email,
+        user.role,
+        user.organisation_id,
+        csrf_token,
+        accounts.languages_of(user.languages),
     )
 
 
@@ -220,12 +219,11 @@ class BoardAuth:
         if (role == Role.TRANSLATOR) != bool(languages):
             raise ValueError("a translator needs --languages (such as ur,pa), and only a translator has them")
         password_hash = await asyncio.to_thread(self.hash_password, password)
-        listed = ",".join(dict.fromkeys(languages)) or None
         async with self.sessions.begin() as session:
             if await accounts.user_by_email(session, email) is not None:
                 raise ValueError(f"{email} has an account already")
             await accounts.add_user(
-                session, email, password_hash, role, organisation_id, self.clock(), listed
+                session, email, password_hash, role, organisation_id, self.clock(), languages
             )
 
     async def _user(self, session: AsyncSession, email: str) -> BoardUser:
