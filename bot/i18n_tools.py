@@ -7,6 +7,7 @@ and each catalog compiles.
 from __future__ import annotations
 
 import re
+from contextlib import chdir
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -35,26 +36,29 @@ BOARD_TEMPLATE = LOCALES_DIR / "board.pot"
 
 
 def extract() -> Path:
-    """messages.pot for everything respondents read; board.pot for the (English) board area."""
+    """messages.pot for everything respondents read; board.pot for the (English) board area. Run from
+    the project's folder, so that the catalogs name files as the repository does, not as one machine
+    holds it."""
     for config, template in ((ROOT / "babel.toml", TEMPLATE), (ROOT / "babel-board.toml", BOARD_TEMPLATE)):
-        _pybabel(
-            "extract",
-            "-F",
-            str(config),
-            "-k",
-            "NP_:1,2",
-            "-c",
-            "TRANSLATORS:",
-            "--no-wrap",
-            "--sort-by-file",
-            "--project",
-            "icf-assistant",
-            "--version",
-            "0.1.0",
-            "-o",
-            str(template),
-            str(ROOT),
-        )
+        with chdir(ROOT):
+            _pybabel(
+                "extract",
+                "-F",
+                str(config),
+                "-k",
+                "NP_:1,2",
+                "-c",
+                "TRANSLATORS:",
+                "--no-wrap",
+                "--sort-by-file",
+                "--project",
+                "icf-assistant",
+                "--version",
+                "0.1.0",
+                "-o",
+                str(template),
+                ".",
+            )
     return TEMPLATE
 
 

@@ -30,13 +30,13 @@ __all__ = [
 ]
 
 Key = tuple[str, str]  # (approach id, field)
-RESPONDENT = "the respondent"  # who wrote the English, when the person added it themselves
-# The board's English names of the answers that can carry an English version (dialogs.stored).
+RESPONDENT = m.Message(m.RESPONDENT)  # who wrote the English, when the person added it themselves
+# The names (board messages) of the answers that can carry an English version (dialogs.stored).
 FIELD_LABELS = {
-    "reflection": "Reflection",
-    "story": "Story",
-    "support_other": "Support needed (typed)",
-    "action": "Action",
+    "reflection": m.REFLECTION_FIELD,
+    "story": m.STORY_FIELD,
+    "support_other": m.SUPPORT_OTHER_FIELD,
+    "action": m.ACTION_FIELD,
 }
 EXPORTED = ("story", "support_other", "action")  # the export has no reflection column
 

@@ -260,6 +260,8 @@ def _cell(value: object, gettext: Callable[[str], str]) -> object:
         return ""
     if isinstance(value, bool):
         return gettext(m.YES if value else m.NO)
+    if isinstance(value, m.Message):
+        return gettext(value)
     if isinstance(value, datetime):
         return _when(value)
     if isinstance(value, str):
@@ -307,6 +309,7 @@ def to_json(rows: list[ExportRow]) -> list[dict[str, object]]:
 
 
 _ANSWERED = next(i for i, (name, _, _) in enumerate(COLUMNS) if name == "answered")
+_WORDS = [i for i, (name, _, _) in enumerate(COLUMNS) if name.endswith("_english_by")]  # may hold a Message
 
 
 def xlsx_stream(gettext: Callable[[str], str] = _ENGLISH) -> XlsxStream:
@@ -327,6 +330,9 @@ def xlsx_cells(rows: Iterable[ExportRow], gettext: Callable[[str], str] = _ENGLI
         cells = list(values(row))
         done = cells[_ANSWERED]
         cells[_ANSWERED] = None if done is None else yes if done else no
+        for i in _WORDS:
+            if isinstance(cells[i], m.Message):
+                cells[i] = gettext(cells[i])
         yield cells
 
 

@@ -14,7 +14,14 @@ from functools import cache
 from bot.translations import LOCALES_DIR
 from dialogs.i18n import N_
 
-__all__ = ["translator"]
+__all__ = ["Message", "translator"]
+
+
+class Message(str):
+    """A message id kept in an export's cell: written in the export's language, not as it is."""
+
+    __slots__ = ()
+
 
 # TRANSLATORS: Column headers of the board's CSV and XLSX exports, one evaluation and approach a row.
 EVALUATION_ID = N_("Evaluation id")
@@ -53,6 +60,13 @@ SUPPORT_OTHER_ENGLISH_AT = N_("Support needed (typed): English on (UTC)")
 ACTION_ENGLISH = N_("Action in English")
 ACTION_ENGLISH_BY = N_("Action: English by")
 ACTION_ENGLISH_AT = N_("Action: English on (UTC)")
+# TRANSLATORS: In an export's "English by" columns: the person who answered wrote the English too.
+RESPONDENT = N_("the respondent")
+# TRANSLATORS: The answers a translator can add an English version of, on the translations page.
+REFLECTION_FIELD = N_("Reflection")
+STORY_FIELD = N_("Story")
+SUPPORT_OTHER_FIELD = N_("Support needed (typed)")
+ACTION_FIELD = N_("Action")
 # TRANSLATORS: In the "Part answered" column of an export.
 YES = N_("yes")
 # TRANSLATORS: In the "Part answered" column of an export.

@@ -13,7 +13,9 @@ import pytest
 from babel.messages.pofile import read_po
 from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
 
+from bot.board import messages as m
 from bot.board.charts import distribution_svg, means_svg
+from bot.board.english import FIELD_LABELS, RESPONDENT
 from bot.board.exports import COLUMNS, ExportRow, csv_body, csv_bytes, to_csv, to_json, to_xlsx, xlsx_body
 from bot.translations import LOCALES_DIR
 from tests.board.test_collation import ASHBROW, BATLEY, HYPERLINK, SCRIPT, STAFF, Board, open_board
@@ -32,11 +34,62 @@ async def board(database_url: str) -> AsyncIterator[Board]:
 
 
 def test_every_export_header_is_a_message_of_the_board_catalog() -> None:
-    """The headers are written through the board's gettext: one missing from locales/board.pot
-    (built from an f-string, say) can never be translated, and nobody would notice until then."""
+    """The headers, and the words the board itself writes into cells or beside a person's words,
+    go through the board's gettext: one missing from locales/board.pot (built from an f-string, say)
+    can never be translated, and nobody would notice until then."""
     with (LOCALES_DIR / "board.pot").open("rb") as pot:
         catalog = read_po(pot)
-    assert [h for h in HEADERS if h not in catalog] == []
+    own_words = [RESPONDENT, *FIELD_LABELS.values()]
+    assert [h for h in [*HEADERS, *own_words] if h not in catalog] == []
+
+
+def a_row(**values: object) -> ExportRow:
+    row = ExportRow(
+        evaluation_id="e",
+        reference="ICF-2026-00000001",
+        year=2026,
+        submitted_at=datetime(2026, 1, 1, tzinfo=UTC),
+        kind="annual",
+        rollup="",
+        organisation="Batley Friends",
+        level="",
+        unit="",
+        activity="",
+        language="en",
+        approach_id="connecting",
+        approach="Connecting",
+        score=3,
+        suggested_score=None,
+        confidence="",
+        checklist="",
+        story="We met.",
+        support="",
+        action="",
+    )
+    return row._replace(**values)
+
+
+def test_the_board_own_words_in_a_cell_are_written_in_the_export_language() -> None:
+    """ "The respondent" (who wrote a story's English) is the board's word, not the person's: an
+    export in another language says it in that language, in the CSV and in the workbook."""
+    polish = {m.RESPONDENT: "respondent", m.STORY_ENGLISH_BY: "Historia: po angielsku napisał(a)"}
+
+    def gettext(message: str) -> str:
+        return polish.get(message, message)
+
+    row = a_row(story_english="We met.", story_english_by=RESPONDENT)
+    by_csv = list(csv.DictReader(io.StringIO(to_csv([row], gettext))))[0]
+    assert by_csv["Historia: po angielsku napisał(a)"] == "respondent"
+    sheet = load_workbook(io.BytesIO(to_xlsx([row], gettext)))["Evaluations"]
+    header, values = list(sheet.iter_rows(values_only=True))
+    assert dict(zip(header, values, strict=True))["Historia: po angielsku napisał(a)"] == "respondent"
+    translator = a_row(story_english="We met.", story_english_by="Ayesha Khan")  # a name stays as it is
+    assert (
+        list(csv.DictReader(io.StringIO(to_csv([translator], gettext))))[0][
+            "Historia: po angielsku napisał(a)"
+        ]
+        == "Ayesha Khan"
+    )
 
 
 def column(name: str) -> int:
