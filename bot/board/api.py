@@ -24,7 +24,7 @@ from bot.board.inputs import (
     decode_cursor,
 )
 from bot.board.inputs import encode_cursor as _encode
-from bot.board.pages import CSV, XLSX, collation_json, transcript_csv, transcript_json
+from bot.board.pages import CSV, XLSX, transcript_csv, transcript_json
 from bot.board.service import BoardService
 
 __all__ = ["router"]
@@ -210,11 +210,21 @@ async def export(user: User, board: Board, query: Annotated[ExportQuery, Query()
     return StreamingResponse(body, media_type=kinds[query.format])
 
 
-@router.get("/collation", responses=_errors())
-async def collation(user: User, board: Board, query: Annotated[YearQuery, Query()]) -> dict[str, Any]:
+@router.get(
+    "/collation",
+    responses={
+        **_errors(),
+        200: {
+            "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}},
+            "description": "The year's figures, as the collation page shows them.",
+        },
+    },
+    response_model=None,
+)
+async def collation(user: User, board: Board, query: Annotated[YearQuery, Query()]) -> Response:
     """The figures for a year (by default the latest with anything), as the collation page shows them."""
     chosen = query.year
     if chosen is None:
         years = await board.years(user)
         chosen = years[-1] if years else board.clock().year
-    return collation_json(await board.collation(user, chosen))
+    return Response(await board.collation_json(user, chosen), media_type="application/json")

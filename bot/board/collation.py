@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from pydantic import TypeAdapter
 
 from dialogs.plan import STRENGTH_FROM
 from dialogs.stored import OTHER, Shape, read_answers
@@ -31,6 +34,7 @@ __all__ = [
     "Completeness",
     "OrganisationStats",
     "TypedNeed",
+    "as_json",
     "figures",
     "kind_of",
     "round_half_up",
@@ -110,6 +114,15 @@ class Collation:
     unnamed: int = 0
     completeness: dict[str, Completeness] = field(default_factory=dict)  # per approach: asked, answered
     stories: int = 0  # how many stories to celebrate there are; ``celebrate`` has the first of them
+
+
+_JSON = TypeAdapter(dict[str, Any])
+
+
+def as_json(collation: Collation) -> bytes:
+    """The collation as the API sends it. Tens of milliseconds of Python for a large year (the
+    dataclasses taken apart, then written), so the board's worker does it, not the server's loop."""
+    return _JSON.dump_json(asdict(collation))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,6 @@ import hmac
 import io
 import json
 import re
-from dataclasses import asdict
 from datetime import date
 from gettext import NullTranslations
 from pathlib import Path
@@ -51,7 +50,6 @@ __all__ = [
     "XLSX",
     "SignInRequired",
     "board_templates",
-    "collation_json",
     "router",
     "transcript_csv",
     "transcript_json",
@@ -656,8 +654,3 @@ async def translate(
 @router.get("/audit", response_class=HTMLResponse)
 async def audit_page(request: Request, user: User, board: Board) -> HTMLResponse:
     return _page(request, "audit.html", user, entries=await board.audit_log(user))
-
-
-def collation_json(collation: Any) -> dict[str, Any]:
-    data: dict[str, Any] = asdict(collation)
-    return data

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.board.auth import SignedIn
-from bot.board.collation import STORIES_LISTED, Collation, figures, strength_scores
+from bot.board.collation import STORIES_LISTED, Collation, as_json, figures, strength_scores
 from bot.board.english import Version, Waiting, versions, waiting_items, with_english
 from bot.board.exports import ExportRow, build_rows, csv_body, json_body, sent_rows, xlsx_body
 from bot.board.parts import read_unread
@@ -302,6 +302,15 @@ class BoardService:
                 STORIES_LISTED,
             )
         return await asyncio.to_thread(figures, year, sums, shape, options)
+
+    async def collation_json(self, user: SignedIn, year: int) -> bytes:
+        """The year's figures as the API sends them (``collation.as_json``), built in the worker."""
+        if self.worker is not None:
+            return await self.worker.collation_json(user.viewer, year)
+        return await self.collation_json_for(user.viewer, year)
+
+    async def collation_json_for(self, viewer: Viewer, year: int) -> bytes:
+        return await asyncio.to_thread(as_json, await self.collation_for(viewer, year))
 
     async def years(self, user: SignedIn) -> list[int]:
         async with self.sessions() as session:

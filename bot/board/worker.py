@@ -69,6 +69,11 @@ class BoardWorker:
         result: Collation = await self._run(_collation, viewer, year)
         return result
 
+    async def collation_json(self, viewer: Viewer, year: int) -> bytes:
+        """The collation as the API sends it, built and written here: the server only sends it on."""
+        result: bytes = await self._run(_collation_json, viewer, year)
+        return result
+
     async def export(self, viewer: Viewer, year: int | None, fmt: str) -> AsyncIterator[bytes]:
         """The export's bytes as the worker writes them (``fmt``: csv, xlsx or json)."""
         handle, path = tempfile.mkstemp(prefix="icf-export-", suffix=f".{fmt}")
@@ -149,6 +154,15 @@ def _collation(database_url: str, content: Content, viewer: Viewer, year: int) -
 
     collation: Collation = _answered(database_url, content, job)
     return collation
+
+
+def _collation_json(database_url: str, content: Content, viewer: Viewer, year: int) -> bytes:
+    async def job(board: Any) -> bytes:
+        result: bytes = await board.collation_json_for(viewer, year)
+        return result
+
+    written: bytes = _answered(database_url, content, job)
+    return written
 
 
 def _export(

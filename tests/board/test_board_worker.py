@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import multiprocessing
 import os
 import signal
@@ -12,6 +13,9 @@ import signal
 import httpx
 from fastapi import FastAPI
 from openpyxl import load_workbook
+
+from bot.board.collation import as_json
+from storage.access import Role, Viewer
 
 from .helpers import add_user, send_annual, signed_in
 
@@ -70,4 +74,11 @@ async def test_every_export_format_is_whole_through_the_worker(
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
         r["evaluation_id"] for r in shown
     ]
+    # The collation's JSON is written in the worker too: the same figures as built in this process.
+    figures = await api.get("/api/board/collation?year=2026", headers=bearer)
+    assert figures.status_code == 200 and figures.headers["content-type"] == "application/json"
+    here = await app.state.board.collation_for(Viewer(Role.BOARD), 2026)
+    shown_figures = figures.json()
+    assert shown_figures == json.loads(as_json(here))
+    assert shown_figures["evaluations"] == 1 and shown_figures["organisations"] == ["Batley Community Choir"]
     await api.aclose()
