@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import orjson
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -99,6 +99,16 @@ async def ping(engine: AsyncEngine) -> None:
     if engine.dialect.name == "sqlite":
         _writers(engine).probe.execute("PRAGMA schema_version").fetchone()
         return
+    probe = _PROBES.get(engine.sync_engine, engine)
+    try:
+        await _select_one(probe)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        await _select_one(probe)  # on a new connection: PostgreSQL dropped the last (a restart)
+
+
+async def _select_one(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         await connection.exec_driver_sql("SELECT 1")
 
@@ -145,7 +155,20 @@ def create_engine(url: str, *, lock_wait: float = LOCK_WAIT) -> AsyncEngine:
         return _sqlite_engine(url, lock_wait)
     # Ten connections kept open and no overflow: an overflow connection is closed as soon as it is
     # returned, so under load every extra turn opened a new PostgreSQL backend and dropped it again.
-    return create_async_engine(url, pool_size=10, pool_pre_ping=True, **_COMMON)
+    engine = create_async_engine(url, pool_size=10, pool_pre_ping=True, **_COMMON)
+    # For ping: a connection of its own, so /healthz never queues behind turns for the pool, and
+    # in autocommit with no ping or reset, so it is one round trip (SELECT 1) where the pool's
+    # checkout took three (its ping, the statement, the rollback), each waiting for the loop.
+    probe = create_async_engine(
+        url, pool_size=1, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **_COMMON
+    )
+    _PROBES[engine.sync_engine] = probe
+
+    @event.listens_for(engine.sync_engine, "engine_disposed")
+    def _dispose_probe(_engine: Engine) -> None:
+        probe.sync_engine.dispose()
+
+    return engine
 
 
 def _sqlite_engine(url: str, lock_wait: float) -> AsyncEngine:
@@ -197,6 +220,7 @@ class _Writers:
 
 
 _WRITERS: weakref.WeakKeyDictionary[Engine, _Writers] = weakref.WeakKeyDictionary()
+_PROBES: weakref.WeakKeyDictionary[Engine, AsyncEngine] = weakref.WeakKeyDictionary()  # PostgreSQL's
 
 
 def _writers(engine: AsyncEngine) -> _Writers:
