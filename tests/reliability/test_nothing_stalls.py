@@ -8,6 +8,8 @@ retention run`` beside ``icf serve``. Order of completion is what is checked, ne
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from bot.board import auth
 from bot.settings import Settings
 from bot.web import create_app
 from tests.board.helpers import PASSWORD
@@ -101,3 +104,15 @@ async def test_a_sign_in_does_not_hold_up_a_turn_that_comes_after_it(
     await asyncio.sleep(0.03)  # the sign-in is hashing by now (Argon2 takes a few hundred ms here)
     await asyncio.gather(signing_in, turn())
     assert done == ["turn", "sign-in"]
+
+
+async def test_password_hashing_gives_way_to_the_conversations() -> None:
+    """A hash keeps both cores busy for a fifth of a second: it runs below the server's priority
+    (and so do the threads Argon2 starts for it), so a turn that wants a core gets it first."""
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def priority(*_: str) -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    assert await auth._hashing(priority) == min(own + auth.HASHING_NICENESS, 19)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own  # the loop's thread is as it was
