@@ -76,7 +76,8 @@ async def test_a_team_sent_to_its_lead_is_rolled_up_and_sent_on(
     rolled = [r for r in figures if r["evaluation_id"] == rollup_id]
     assert {r["score"] for r in rolled} == {4}  # the mean of 2 and 5 is 3.5, which rounds up
     collation = await board.get("/board/collation?year=2026")
-    assert "2 evaluations from 1 organisations" in collation.text  # the roll-up and Museums
+    assert "Evaluations counted: 2" in collation.text  # the roll-up and Museums
+    assert "Organisations: 1" in collation.text
     await board.aclose()
     await lead.aclose()
 
