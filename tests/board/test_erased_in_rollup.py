@@ -58,7 +58,7 @@ async def test_an_erased_team_leaves_the_roll_up(client: httpx.AsyncClient, app:
     assert "has been deleted" in await parks.say("/delete") + await parks.say("@yes")
     assert await _rolled(board) == []  # the roll-up stood for nobody: it went too
     assert (await board.get(f"/board/evaluations/{rollup_id}")).status_code == 404
-    assert "0 evaluations" in (await board.get("/board/collation?year=2026")).text
+    assert "Evaluations counted: 0" in (await board.get("/board/collation?year=2026")).text
     await board.aclose()
     await lead.aclose()
 
