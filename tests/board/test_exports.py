@@ -167,26 +167,12 @@ async def test_csv_parses_back_with_the_values_and_guards_formulas(board: Board)
 
 
 def test_every_formula_start_is_guarded() -> None:
-    row = ExportRow(
-        evaluation_id="e",
+    row = a_row(
         reference="-1",
-        year=2026,
-        submitted_at=datetime(2026, 1, 1, tzinfo=UTC),
-        kind="annual",
-        rollup="",
         organisation="@SUM(A1:A2)",
-        level="",
         unit="+44 1484",
         activity="\t=1+1",
-        language="en",
-        approach_id="connecting",
-        approach="Connecting",
-        score=3,
-        suggested_score=None,
-        confidence="",
-        checklist="",
         story="a = b is fine inside",
-        support="",
         action="=cmd|' /C calc'!A0",
     )
     parsed = list(csv.reader(io.StringIO(to_csv([row]), newline="")))[1]
