@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from bot.settings import Settings
+from bot.translations import Catalogs
 from bot.web.deps import PublicOrigin
 from bot.web.errors import responses
 from bot.web.languages import page_language
@@ -35,24 +36,33 @@ class WordsOut(BaseModel):
     widget: dict[str, str] = Field(description="The words of the widget on a partner's page.")
 
 
-@router.get(
-    "/api/words/{language}",
-    tags=["chat"],
-    responses=responses(
-        404, 413, 422, 429, said={404: "The chat does not speak that language (`http_error`)."}
-    ),
-)
-async def page_words(language: str, request: Request) -> WordsOut:
-    """The chat page's own words in a language, for when a person switches language mid-way."""
-    catalogs = request.app.state.catalogs
-    if language not in catalogs.languages:
-        raise HTTPException(404, "no such language")
-    return WordsOut(
+@lru_cache(maxsize=64)
+def _words_body(catalogs: Catalogs, language: str) -> bytes:
+    """The words of one language, written once: the catalogs never change while the app runs, and
+    this is what a flood of first visits asks for (issue 19, case (d))."""
+    words = WordsOut(
         language=language,
         direction=catalogs.direction(language),
         words=translated(catalogs, language, {**CHROME_WORDS, **PAGE_WORDS}),
         widget=translated(catalogs, language, WIDGET_WORDS),
     )
+    return words.model_dump_json().encode()
+
+
+@router.get(
+    "/api/words/{language}",
+    tags=["chat"],
+    response_model=WordsOut,
+    responses=responses(
+        404, 413, 422, 429, said={404: "The chat does not speak that language (`http_error`)."}
+    ),
+)
+async def page_words(language: str, request: Request) -> Response:
+    """The chat page's own words in a language, for when a person switches language mid-way."""
+    catalogs = request.app.state.catalogs
+    if language not in catalogs.languages:
+        raise HTTPException(404, "no such language")
+    return Response(_words_body(catalogs, language), media_type="application/json")
 
 
 @router.get("/widget.js", include_in_schema=False)
