@@ -93,7 +93,10 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
 
     upgrade(settings.database_url)
     uvicorn.run(
-        create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info"
+        create_app(settings, freeze_heap=True),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
     )
 
 

@@ -22,6 +22,7 @@ from bot.board.pages import board_templates
 from bot.board.service import BoardService
 from bot.board.worker import BoardWorker
 from bot.channels.seam import text_limit
+from bot.heap import frozen_after_start
 from bot.ids import RandomIds
 from bot.plan_links import PlanLinks
 from bot.reminders import reminders_running
@@ -33,6 +34,7 @@ from bot.telegram.runtime import telegram_running
 from bot.translations import Catalogs
 from bot.web.assets import CompressPages, HeadLikeGet, StaticAssets
 from bot.web.errors import errors_in_json, install_error_handlers
+from bot.web.health import Health, health_running
 from bot.web.limits import BodySizeLimit, show_text_limit
 from bot.web.logs import redact_access_log
 from bot.web.ratelimit import install_rate_limits
@@ -55,7 +57,9 @@ def create_app(
     clock: Callable[[], datetime] = utcnow,
     ids: Ids | None = None,
     catalogs: Catalogs | None = None,
+    freeze_heap: bool = False,
 ) -> FastAPI:
+    """``freeze_heap``: for a server process (``icf serve``), never for an app a test makes and drops."""
     settings = settings or Settings.from_env()
     catalogs = catalogs or Catalogs()
 
@@ -76,6 +80,7 @@ def create_app(
         app.state.board = board
         try:
             async with AsyncExitStack() as stack:
+                app.state.health = await stack.enter_async_context(health_running(Health(db)))
                 await stack.enter_async_context(retention_running(service.sessions, settings, clock))
                 await stack.enter_async_context(reminders_running(service))
                 app.state.digests = DigestService(
@@ -88,6 +93,8 @@ def create_app(
                 if settings.whatsapp:
                     serving = whatsapp_running(settings, service, app.state.plan_links, clock)
                     app.state.whatsapp = await stack.enter_async_context(serving)
+                if freeze_heap:
+                    frozen_after_start()
                 yield
         finally:
             worker.close()

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from bot.web.languages import page_language
 from bot.web.page_messages import PAGE_WORDS
 from bot.web.site import brand_css, render_page, site_for, translated
-from storage.database import ping
 
 __all__ = ["router"]
 
@@ -45,6 +44,8 @@ async def brand(request: Request, v: str = "") -> Response:
 
 
 @router.get("/healthz", include_in_schema=False)
-async def healthz(request: Request) -> dict[str, str]:
-    await ping(request.app.state.db)
-    return {"status": "ok"}
+async def healthz(request: Request) -> Response:
+    """200 while the background check (``bot.web.health``) sees the database answer, else 503."""
+    if request.app.state.health.healthy():
+        return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "unavailable", "detail": "the database is not answering"}, 503)
