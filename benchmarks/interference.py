@@ -8,7 +8,8 @@ with ``--evaluations`` submitted evaluations in ``--year`` and half as many the 
 benchmarks.collation makes them), and a board account. Then, one case after another, for
 ``--warmup`` plus ``--seconds`` each (only the last ``--seconds`` measured), ``--respondents`` people
 go through evaluations at people's pace (a pause of ``--think`` seconds on average before each turn)
-and a probe asks ``/healthz`` every 20 ms, whether or not the last was answered:
+and a probe asks ``/healthz`` every 20 ms, whether or not the last was answered (it answers from the
+app's background check of the database, so it times the loop):
 
 - quiet: nothing else;
 - (a) another process (the standard library's ``sqlite3``, as ``icf board pull`` would) holds the
