@@ -139,38 +139,40 @@ class Completeness:
 
 
 class _Tally:
-    """Score counts per approach, added up from the database's sums."""
+    """Score counts per approach, added up from the database's sums (plain lists: a large year adds
+    up some 80,000 groups, and a ``Counter`` per approach per organisation cost most of the time)."""
 
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
-        self.counts: dict[str, Counter[int]] = {a: Counter() for a in shape.approach_ids}
-        self.asked: Counter[str] = Counter()
-        self.answered: Counter[str] = Counter()
+        self.counts: dict[str, list[int]] = {a: [0] * len(shape.scores) for a in shape.approach_ids}
+        self.asked: dict[str, int] = dict.fromkeys(shape.approach_ids, 0)
+        self.answered: dict[str, int] = dict.fromkeys(shape.approach_ids, 0)
 
     def add(self, sums: Sums) -> None:
         counts = self.counts[sums.approach_id]
-        for score, count in zip(self.shape.scores, sums.counts, strict=True):
-            counts[score] += count
+        for i, count in enumerate(sums.counts):
+            counts[i] += count
         self.asked[sums.approach_id] += sums.asked
         self.answered[sums.approach_id] += sums.answered
 
     def stats(self) -> dict[str, ApproachStats]:
-        return {a: _stats(a, self.counts[a], self.shape.scores) for a in self.shape.approach_ids}
+        scores = self.shape.scores
+        return {a: _stats(a, dict(zip(scores, self.counts[a], strict=True)), scores) for a in self.counts}
 
     def completeness(self) -> dict[str, Completeness]:
         return {a: Completeness(self.asked[a], self.answered[a]) for a in self.shape.approach_ids}
 
 
-def _stats(approach_id: str, counts: Counter[int], scores: Sequence[int]) -> ApproachStats:
+def _stats(approach_id: str, counts: dict[int, int], scores: Sequence[int]) -> ApproachStats:
     total = sum(counts.values())
     mean = median = None
     if total:
         mean = round_half_up(Decimal(sum(s * counts[s] for s in scores)) / Decimal(total))
         median = (_nth(counts, scores, (total - 1) // 2) + _nth(counts, scores, total // 2)) / 2
-    return ApproachStats(approach_id, total, {s: counts[s] for s in scores}, mean, median)
+    return ApproachStats(approach_id, total, counts, mean, median)
 
 
-def _nth(counts: Counter[int], scores: Sequence[int], index: int) -> int:
+def _nth(counts: Mapping[int, int], scores: Sequence[int], index: int) -> int:
     """The score at ``index`` (from 0) of all the scores in order, without listing them."""
     seen = 0
     for score in scores:
@@ -228,6 +230,14 @@ def _stories(sums: YearSums, shape: Shape) -> list[CelebrationStory]:
     return stories
 
 
+def _tally(tallies: dict[int, _Tally], organisation_id: int, shape: Shape) -> _Tally:
+    """The organisation's tally, made the first time only (``setdefault`` would make one per group)."""
+    tally = tallies.get(organisation_id)
+    if tally is None:
+        tally = tallies[organisation_id] = _Tally(shape)
+    return tally
+
+
 def strength_scores(shape: Shape) -> list[int]:
     """The scores that mark a strength (a story with one is offered for celebration)."""
     return [s for s in shape.scores if s >= STRENGTH_FROM]
@@ -248,12 +258,12 @@ def figures(year: int, sums: YearSums, shape: Shape, options: Sequence[str]) -> 
             continue
         if found.year != year:  # an organisation's first year, its baseline
             if found.organisation_id is not None:
-                baselines.setdefault(found.organisation_id, _Tally(shape)).add(found)
+                _tally(baselines, found.organisation_id, shape).add(found)
             continue
         partnership.add(found)
         kinds[kind_of(found.scope)].add(found)
         if found.organisation_id is not None:
-            by_org.setdefault(found.organisation_id, _Tally(shape)).add(found)
+            _tally(by_org, found.organisation_id, shape).add(found)
         stories += found.stories
         for option, count in zip(options, found.support, strict=True):
             support[found.approach_id][option] += count
@@ -270,7 +280,7 @@ def figures(year: int, sums: YearSums, shape: Shape, options: Sequence[str]) -> 
         else:
             names[counted.organisation_id] = (counted.organisation, counted.listed)
             evaluations[counted.organisation_id] += counted.evaluations
-            by_org.setdefault(counted.organisation_id, _Tally(shape))
+            _tally(by_org, counted.organisation_id, shape)
     organisations = []
     for org, tally in by_org.items():
         now = tally.stats()
