@@ -9,31 +9,25 @@ with the one reader of stored answers (``dialogs.stored``).
 
 from __future__ import annotations
 
-import json
-import secrets
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
+import orjson
 from sqlalchemy import (
-    Column,
-    Integer,
-    MetaData,
-    String,
     Table,
     and_,
     case,
     exists,
     func,
     literal,
-    or_,
     select,
-    text,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.access import Viewer, counted
+from storage.collation_sums import KEPT, SumTables, summed_for
 from storage.models import (
     Evaluation,
     EvaluationPart,
@@ -42,7 +36,6 @@ from storage.models import (
     Rollup,
     RollupMember,
     Submission,
-    UTCDateTime,
 )
 
 __all__ = [
@@ -223,26 +216,6 @@ class YearSums:
     last_year: dict[int, str]  # organisation id -> name, for what counted the year before
 
 
-WORK_MEM = "64MB"  # PostgreSQL's, for this transaction only: its default 4 MB spills the sums to disk
-
-
-def _counted_table(name: str) -> Table:
-    """The counted evaluations, for one collation: temporary, dropped at the end (PostgreSQL drops it
-    at commit as well)."""
-    return Table(
-        name,
-        MetaData(),
-        Column("id", String(32), primary_key=True),
-        Column("year", Integer, nullable=False),
-        Column("organisation_id", Integer),
-        Column("scope", String(16), nullable=False),
-        Column("queued_at", UTCDateTime(), nullable=False),
-        Column("reference", String(32), nullable=False),
-        prefixes=["TEMPORARY"],
-        postgresql_on_commit="DROP",
-    )
-
-
 async def year_sums(
     session: AsyncSession,
     viewer: Viewer,
@@ -253,136 +226,104 @@ async def year_sums(
     options: Sequence[str],
     stories_shown: int,
 ) -> YearSums:
-    """Everything the viewer's collation of ``year`` needs, summed in the database: ``approach_ids``
-    the approaches in order, ``scores`` the scale, ``strength`` the scores a story to celebrate has,
-    ``options`` the support options."""
+    """Everything the viewer's collation of ``year`` needs, from the sums by organisation
+    (``storage.collation_sums``): ``approach_ids`` the approaches in order, ``scores`` the scale,
+    ``strength`` the scores a story to celebrate has, ``options`` the support options.
+
+    Board staff's come from the kept sums, which ``collation_sums.refresh`` (with the same scores,
+    strength and options) must have brought up to date; an organisation lead's are summed here."""
     connection = await session.connection()
-    if connection.dialect.name == "postgresql":  # tens of thousands of groups: sum them in memory
-        await connection.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-    table = _counted_table(f"collation_counted_{secrets.token_hex(4)}")
-    await connection.run_sync(table.create)
-    try:
-        await _fill(connection, table, viewer, year)
-        return YearSums(
-            sums=await _sums(connection, table, year, scores, strength, options),
-            first_years=await _first_years(connection, table),
-            counts=await _counts(connection, table, year),
-            typed=await _typed(connection, table, year, approach_ids),
-            first_stories=(
-                stories := await _stories(connection, table, year, approach_ids, strength, stories_shown)
-            ),
-            story_rows=await _story_rows(connection, viewer, stories),
-            last_year=await _last_year(connection, table, year),
+    if viewer.is_board:
+        return await _read(connection, viewer, KEPT, year, approach_ids, len(scores), strength, stories_shown)
+    async with summed_for(connection, viewer, scores=scores, strength=strength, options=options) as tables:
+        return await _read(
+            connection, viewer, tables, year, approach_ids, len(scores), strength, stories_shown
         )
-    finally:
-        await connection.run_sync(table.drop, checkfirst=True)
 
 
-async def _fill(connection: AsyncConnection, table: Table, viewer: Viewer, year: int) -> None:
-    counted_up_to = (
-        select(
-            Evaluation.id,
-            Submission.year,
-            Evaluation.organisation_id,
-            func.coalesce(Evaluation.scope, ""),
-            Submission.queued_at,
-            Submission.reference,
-        )
-        .join(Submission, Submission.evaluation_id == Evaluation.id)
-        .where(counted(viewer), Submission.year <= year)
+async def _read(
+    connection: AsyncConnection,
+    viewer: Viewer,
+    tables: SumTables,
+    year: int,
+    approach_ids: Sequence[str],
+    scale: int,
+    strength: Sequence[int],
+    stories_shown: int,
+) -> YearSums:
+    first_years = await _first_years(connection, tables.counts, year)
+    stories = await _stories(connection, tables.counted, year, approach_ids, strength, stories_shown)
+    return YearSums(
+        sums=await _sums(connection, tables.sums, year, first_years, scale),
+        first_years=first_years,
+        counts=await _counts(connection, tables.counts, year),
+        typed=await _typed(connection, tables.typed, year, approach_ids),
+        first_stories=stories,
+        story_rows=await _story_rows(connection, viewer, stories),
+        last_year=await _last_year(connection, tables.counts, year),
     )
-    await connection.execute(table.insert().from_select([c.name for c in table.c], counted_up_to))
-    if connection.dialect.name == "postgresql":  # autovacuum never looks at a temporary table
-        await connection.execute(text(f"ANALYZE {table.name}"))
 
 
-def _first(table: Table) -> Any:
-    c = table.c
-    return (
-        select(c.organisation_id.label("organisation_id"), func.min(c.year).label("first"))
-        .group_by(c.organisation_id)
-        .subquery("first")
+async def _first_years(connection: AsyncConnection, counts: Table, year: int) -> dict[int, int]:
+    """Organisation id -> its first year with anything counted, up to ``year``: its baseline."""
+    c = counts.c
+    query = (
+        select(c.organisation_key, func.min(c.year))
+        .where(c.year <= year, c.organisation_key != 0)
+        .group_by(c.organisation_key)
     )
+    return {int(key): int(first) for key, first in await connection.execute(query)}
 
 
 async def _sums(
-    connection: AsyncConnection,
-    table: Table,
-    year: int,
-    scores: Sequence[int],
-    strength: Sequence[int],
-    options: Sequence[str],
+    connection: AsyncConnection, sums: Table, year: int, first_years: dict[int, int], scale: int
 ) -> list[Sums]:
-    c, part = table.c, EvaluationPart
-    first = _first(table)
-    keys = (c.year, c.scope, c.organisation_id, part.approach_id)
+    """The year's sums, and each organisation's first year's (when before it)."""
+    c = sums.c
+    years = {year} | {first for first in first_years.values() if first < year}
+    query = select(c.year, c.scope, c.organisation_key, c.approach_id, c.numbers).where(c.year.in_(years))
+    found = []
+    for y, scope, key, approach_id, numbers in await connection.execute(query):
+        if y == year or first_years.get(key) == y:
+            n = orjson.loads(numbers)
+            found.append(
+                Sums(
+                    y,
+                    scope,
+                    key or None,
+                    approach_id,
+                    tuple(n[3 : 3 + scale]),
+                    n[0],
+                    n[1],
+                    n[2],
+                    tuple(n[3 + scale :]),
+                )
+            )
+    return found
 
-    def how_many(condition: Any) -> Any:
-        return func.sum(case((condition, 1), else_=0))
 
+async def _counts(connection: AsyncConnection, counts: Table, year: int) -> list[Counted]:
+    c = counts.c
+    listed = exists().where(ListedOrganisation.organisation_id == c.organisation_key)
     query = (
-        select(
-            *keys,
-            func.count(),
-            how_many(part.answered),
-            how_many(and_(part.story, part.score.in_(list(strength)))),
-            *[how_many(part.score == s) for s in scores],
-            *[
-                how_many(part.support.contains(json.dumps(o, ensure_ascii=False), autoescape=True))
-                for o in options
-            ],
-        )
-        .select_from(table)
-        .join(part, part.evaluation_id == c.id)
-        .outerjoin(first, first.c.organisation_id == c.organisation_id)
-        .where(or_(c.year == year, and_(c.year == first.c.first, c.year < year)))
-        .group_by(*keys)
-    )
-    n = len(scores)
-    return [
-        Sums(
-            int(row[0]),
-            row[1],
-            row[2],
-            row[3],
-            tuple(int(x or 0) for x in row[7 : 7 + n]),
-            int(row[4]),
-            int(row[5] or 0),
-            int(row[6] or 0),
-            tuple(int(x or 0) for x in row[7 + n :]),
-        )
-        for row in await connection.execute(query)
-    ]
-
-
-async def _first_years(connection: AsyncConnection, table: Table) -> dict[int, int]:
-    first = _first(table)
-    query = select(first.c.organisation_id, first.c.first).where(first.c.organisation_id.is_not(None))
-    return {int(o): int(y) for o, y in await connection.execute(query)}
-
-
-async def _counts(connection: AsyncConnection, table: Table, year: int) -> list[Counted]:
-    c = table.c
-    listed = exists().where(ListedOrganisation.organisation_id == c.organisation_id)
-    query = (
-        select(c.organisation_id, func.coalesce(Organisation.name, ""), listed, c.scope, func.count())
-        .select_from(table)
-        .outerjoin(Organisation, Organisation.id == c.organisation_id)
+        select(c.organisation_key, func.coalesce(Organisation.name, ""), listed, c.scope, c.evaluations)
+        .select_from(counts)
+        .outerjoin(Organisation, Organisation.id == c.organisation_key)
         .where(c.year == year)
-        .group_by(c.organisation_id, Organisation.name, c.scope)
     )
-    return [Counted(r[0], r[1], bool(r[2]), r[3], int(r[4])) for r in await connection.execute(query)]
+    return [Counted(r[0] or None, r[1], bool(r[2]), r[3], int(r[4])) for r in await connection.execute(query)]
 
 
 async def _typed(
-    connection: AsyncConnection, table: Table, year: int, approach_ids: Sequence[str]
+    connection: AsyncConnection, typed: Table, year: int, approach_ids: Sequence[str]
 ) -> list[tuple[str, str]]:
-    c, part = table.c, EvaluationPart
-    position = case({a: i for i, a in enumerate(approach_ids)}, value=part.approach_id)
+    """Every typed need of the year, in the order sent (the words from the parts themselves)."""
+    c, part = typed.c, EvaluationPart
+    position = case({a: i for i, a in enumerate(approach_ids)}, value=c.approach_id)
     query = (
-        select(part.support_other, part.approach_id)
-        .select_from(table)
-        .join(part, part.evaluation_id == c.id)
+        select(part.support_other, c.approach_id)
+        .select_from(typed)
+        .join(part, and_(part.evaluation_id == c.evaluation_id, part.approach_id == c.approach_id))
         .where(c.year == year, part.support_other.is_not(None))
         .order_by(c.queued_at, c.reference, position)
     )
@@ -426,11 +367,11 @@ async def _story_rows(
     return {row[0]: SentRow(*row) for row in await connection.execute(whole)}
 
 
-async def _last_year(connection: AsyncConnection, table: Table, year: int) -> dict[int, str]:
-    c = table.c
+async def _last_year(connection: AsyncConnection, counts: Table, year: int) -> dict[int, str]:
+    c = counts.c
     query = (
-        select(c.organisation_id, Organisation.name)
-        .join(Organisation, Organisation.id == c.organisation_id)
+        select(c.organisation_key, Organisation.name)
+        .join(Organisation, Organisation.id == c.organisation_key)
         .where(c.year == year - 1)
         .distinct()
     )

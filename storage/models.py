@@ -31,6 +31,12 @@ __all__ = [
     "BoardSession",
     "BoardUser",
     "ChannelLink",
+    "CollationCount",
+    "CollationCounted",
+    "CollationTyped",
+    "CollationShape",
+    "CollationStale",
+    "CollationSum",
     "Evaluation",
     "InboxMessage",
     "Lane",
@@ -454,3 +460,85 @@ class DigestDelivery(Base):
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class CollationSum(Base):
+    """The board's collation sums of one organisation in one year, scope and approach, kept between
+    collations (``storage.collation_sums``): a year of 100,000 evaluations is some 80,000 of these,
+    where summing its half a million parts each time took two seconds.
+
+    ``organisation_key`` is the organisation's id, 0 for none. ``numbers`` is a JSON list: asked,
+    answered, stories, then a count per score and per support option, in the order ``collation_shape``
+    records; a different order (other content) makes every organisation stale.
+    """
+
+    __tablename__ = "collation_sums"
+
+    organisation_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    approach_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    numbers: Mapped[str] = mapped_column(Text)
+
+
+class CollationCount(Base):
+    """How many evaluations the board's collation counts of one organisation in one year and scope:
+    the year's counts, each organisation's baseline year and who is missing are read from these."""
+
+    __tablename__ = "collation_counts"
+
+    organisation_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    evaluations: Mapped[int] = mapped_column(Integer)
+
+
+class CollationCounted(Base):
+    """An evaluation the board's collation counts, in the order it was sent: the stories to
+    celebrate are found through these. Gone with the evaluation (an erasure needs no refresh)."""
+
+    __tablename__ = "collation_counted"
+    __table_args__ = (Index("ix_collation_counted_year", "year", "queued_at", "reference", "id"),)
+
+    id: Mapped[str] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"), primary_key=True)
+    organisation_key: Mapped[int] = mapped_column(Integer, index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    queued_at: Mapped[datetime]
+    reference: Mapped[str] = mapped_column(String(32))
+
+
+class CollationTyped(Base):
+    """A counted part with a typed need, in the order sent: the words stay in ``evaluation_parts``
+    (read through this), so an erasure takes them at once."""
+
+    __tablename__ = "collation_typed"
+    __table_args__ = (Index("ix_collation_typed_year", "year", "queued_at", "reference"),)
+
+    evaluation_id: Mapped[str] = mapped_column(
+        ForeignKey("evaluations.id", ondelete="CASCADE"), primary_key=True
+    )
+    approach_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organisation_key: Mapped[int] = mapped_column(Integer, index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    queued_at: Mapped[datetime]
+    reference: Mapped[str] = mapped_column(String(32))
+
+
+class CollationStale(Base):
+    """An organisation whose kept sums are out of date. Database triggers (migration
+    ``0011_collation_sums``) add it, or add one to ``stamp``, whenever anything the access rule or
+    the sums read changes; a refresh removes it only if the stamp is still the one it summed at."""
+
+    __tablename__ = "collation_stale"
+
+    organisation_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stamp: Mapped[int] = mapped_column(Integer)
+
+
+class CollationShape(Base):
+    """What the kept sums' ``numbers`` mean (the scale, strength scores and support options): one row."""
+
+    __tablename__ = "collation_shape"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shape: Mapped[str] = mapped_column(Text)

@@ -32,7 +32,7 @@ from dialogs import ConversationState, Engine, Status, build_plan, render_plan_h
 from dialogs.engine import MAX_TEXT
 from dialogs.events import clean_text
 from dialogs.stored import Shape, shape_of, typed_words
-from storage import Evaluation, TranscriptEntry, audit, hash_secret
+from storage import Evaluation, TranscriptEntry, audit, collation_sums, hash_secret
 from storage import board as board_store
 from storage import collation as collation_store
 from storage import evaluations as repo
@@ -289,7 +289,12 @@ class BoardService:
         any evaluation sent since the last run), divided here."""
         shape = self.shape
         options = [o.id for o in self.engine.content.support]
+        strength = strength_scores(shape)
         await read_unread(self.sessions, shape)
+        if viewer.is_board:  # the kept sums, for the organisations that changed since the last run
+            await collation_sums.refresh(
+                self.sessions, scores=shape.scores, strength=strength, options=options
+            )
         async with self.sessions() as session:  # a read: on SQLite, off the loop and never waiting
             sums = await collation_store.year_sums(
                 session,
@@ -297,7 +302,7 @@ class BoardService:
                 year,
                 shape.approach_ids,
                 shape.scores,
-                strength_scores(shape),
+                strength,
                 options,
                 STORIES_LISTED,
             )
