@@ -225,15 +225,18 @@ async def year_sums(
     strength: Sequence[int],
     options: Sequence[str],
     stories_shown: int,
+    *,
+    fresh: bool = False,
 ) -> YearSums:
     """Everything the viewer's collation of ``year`` needs, from the sums by organisation
     (``storage.collation_sums``): ``approach_ids`` the approaches in order, ``scores`` the scale,
     ``strength`` the scores a story to celebrate has, ``options`` the support options.
 
     Board staff's come from the kept sums, which ``collation_sums.refresh`` (with the same scores,
-    strength and options) must have brought up to date; an organisation lead's are summed here."""
+    strength and options) must have brought up to date; an organisation lead's are summed here, and
+    so are board staff's with ``fresh`` (a check of the kept sums)."""
     connection = await session.connection()
-    if viewer.is_board:
+    if viewer.is_board and not fresh:
         return await _read(connection, viewer, KEPT, year, approach_ids, len(scores), strength, stories_shown)
     async with summed_for(connection, viewer, scores=scores, strength=strength, options=options) as tables:
         return await _read(

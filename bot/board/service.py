@@ -284,14 +284,16 @@ class BoardService:
             return await self.worker.collation(user.viewer, year)
         return await self.collation_for(user.viewer, year)
 
-    async def collation_for(self, viewer: Viewer, year: int) -> Collation:
+    async def collation_for(self, viewer: Viewer, year: int, *, fresh: bool = False) -> Collation:
         """The year's figures: summed in the database over each evaluation's parts (read first for
-        any evaluation sent since the last run), divided here."""
+        any evaluation sent since the last run), divided here. Board staff's come from the sums kept
+        between collations (``storage.collation_sums``), brought up to date first; ``fresh`` sums
+        everything again instead, which must give the same figures."""
         shape = self.shape
         options = [o.id for o in self.engine.content.support]
         strength = strength_scores(shape)
         await read_unread(self.sessions, shape)
-        if viewer.is_board:  # the kept sums, for the organisations that changed since the last run
+        if viewer.is_board and not fresh:  # only the organisations changed since the last run
             await collation_sums.refresh(
                 self.sessions, scores=shape.scores, strength=strength, options=options
             )
@@ -305,6 +307,7 @@ class BoardService:
                 strength,
                 options,
                 STORIES_LISTED,
+                fresh=fresh,
             )
         return await asyncio.to_thread(figures, year, sums, shape, options)
 
