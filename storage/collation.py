@@ -17,7 +17,6 @@ from typing import Any, NamedTuple
 import orjson
 from sqlalchemy import (
     Table,
-    and_,
     case,
     exists,
     func,
@@ -320,16 +319,10 @@ async def _counts(connection: AsyncConnection, counts: Table, year: int) -> list
 async def _typed(
     connection: AsyncConnection, typed: Table, year: int, approach_ids: Sequence[str]
 ) -> list[tuple[str, str]]:
-    """Every typed need of the year, in the order sent (the words from the parts themselves)."""
-    c, part = typed.c, EvaluationPart
+    """Every typed need of the year, in the order sent."""
+    c = typed.c
     position = case({a: i for i, a in enumerate(approach_ids)}, value=c.approach_id)
-    query = (
-        select(part.support_other, c.approach_id)
-        .select_from(typed)
-        .join(part, and_(part.evaluation_id == c.evaluation_id, part.approach_id == c.approach_id))
-        .where(c.year == year, part.support_other.is_not(None))
-        .order_by(c.queued_at, c.reference, position)
-    )
+    query = select(c.text, c.approach_id).where(c.year == year).order_by(c.queued_at, c.reference, position)
     return [(t or "", a) for t, a in await connection.execute(query)]
 
 

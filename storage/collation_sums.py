@@ -62,9 +62,9 @@ from storage.models import (
     UTCDateTime,
 )
 
-__all__ = ["KEPT", "ROUND", "SumTables", "refresh", "summed_for"]
+__all__ = ["KEPT", "ROUND", "SumTables", "refresh", "stale", "summed_for"]
 
-ROUND = 500  # organisations summed and stored at a time: each write stays short
+ROUND = 100  # organisations summed and stored at a time: each write stays short (tens of ms)
 WORK_MEM = "64MB"  # PostgreSQL's, for this transaction only: its default 4 MB spills the sums to disk
 _LOCK = 0x1CF_5E55  # the advisory lock that refreshes on PostgreSQL take in turn
 _BOARD = Viewer(Role.BOARD)
@@ -194,9 +194,9 @@ async def _summed(
             part, part.evaluation_id == c.id
         )
         counts = select(c.organisation_key, c.year, c.scope, func.count()).group_by(*groups[:3])
-        typed = select(c.id, part.approach_id, c.organisation_key, c.year, c.queued_at, c.reference).join(
-            part, and_(part.evaluation_id == c.id, part.support_other.is_not(None))
-        )
+        typed = select(
+            c.id, part.approach_id, c.organisation_key, c.year, c.queued_at, c.reference, part.support_other
+        ).join(part, and_(part.evaluation_id == c.id, part.support_other.is_not(None)))
         return (
             [
                 {
@@ -226,6 +226,7 @@ async def _summed(
                     "year": r[3],
                     "queued_at": r[4],
                     "reference": r[5],
+                    "text": r[6],
                 }
                 for r in await connection.execute(typed)
             ],
@@ -237,6 +238,17 @@ async def _summed(
 async def _insert(connection: AsyncConnection, table: Table, rows: Rows) -> None:
     for start in range(0, len(rows), 5_000):
         await connection.execute(insert(table), rows[start : start + 5_000])
+
+
+async def stale(connection: AsyncConnection) -> bool:
+    """Whether any organisation's kept sums, or any sent evaluation's parts, wait to be brought up
+    to date (or the sums were never made)."""
+    waiting = or_(
+        select(CollationStale.organisation_key).exists(),
+        select(Submission.id).where(Submission.parts_read.is_(False)).exists(),
+        ~select(CollationShape.id).exists(),
+    )
+    return bool(await connection.scalar(select(waiting)))
 
 
 def _shape(scores: Sequence[int], strength: Sequence[int], options: Sequence[str]) -> str:

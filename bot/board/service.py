@@ -292,11 +292,10 @@ class BoardService:
         shape = self.shape
         options = [o.id for o in self.engine.content.support]
         strength = strength_scores(shape)
-        await read_unread(self.sessions, shape)
-        if viewer.is_board and not fresh:  # only the organisations changed since the last run
-            await collation_sums.refresh(
-                self.sessions, scores=shape.scores, strength=strength, options=options
-            )
+        if viewer.is_board and not fresh:
+            await self.refresh_sums_here()
+        else:
+            await read_unread(self.sessions, shape)
         async with self.sessions() as session:  # a read: on SQLite, off the loop and never waiting
             sums = await collation_store.year_sums(
                 session,
@@ -310,6 +309,30 @@ class BoardService:
                 fresh=fresh,
             )
         return await asyncio.to_thread(figures, year, sums, shape, options)
+
+    async def refresh_sums(self) -> int:
+        """Bring the kept sums up to date, in the board's worker process when there is one: the
+        server does it in the background (``sums_running``), so a collation seldom has to."""
+        if self.worker is not None:
+            return await self.worker.refresh_sums()
+        return await self.refresh_sums_here()
+
+    async def refresh_sums_here(self) -> int:
+        """Read the parts of any evaluation sent since the last run, then sum again every
+        organisation whose kept sums are stale; returns how many organisations that was."""
+        shape = self.shape
+        await read_unread(self.sessions, shape)
+        return await collation_sums.refresh(
+            self.sessions,
+            scores=shape.scores,
+            strength=strength_scores(shape),
+            options=[o.id for o in self.engine.content.support],
+        )
+
+    async def sums_stale(self) -> bool:
+        """Anything for ``refresh_sums`` to do (one small read, here)."""
+        async with self.sessions() as session:
+            return await collation_sums.stale(await session.connection())
 
     async def collation_json(self, user: SignedIn, year: int) -> bytes:
         """The year's figures as the API sends them (``collation.as_json``), built in the worker."""

@@ -69,6 +69,11 @@ class BoardWorker:
         result: Collation = await self._run(_collation, viewer, year)
         return result
 
+    async def refresh_sums(self) -> int:
+        """Bring the board's kept collation sums up to date (``BoardService.refresh_sums_here``)."""
+        result: int = await self._run(_refresh_sums)
+        return result
+
     async def collation_json(self, viewer: Viewer, year: int) -> bytes:
         """The collation as the API sends it, built and written here: the server only sends it on."""
         result: bytes = await self._run(_collation_json, viewer, year)
@@ -154,6 +159,15 @@ def _collation(database_url: str, content: Content, viewer: Viewer, year: int) -
 
     collation: Collation = _answered(database_url, content, job)
     return collation
+
+
+def _refresh_sums(database_url: str, content: Content) -> int:
+    async def job(board: Any) -> int:
+        result: int = await board.refresh_sums_here()
+        return result
+
+    stored: int = _answered(database_url, content, job)
+    return stored
 
 
 def _collation_json(database_url: str, content: Content, viewer: Viewer, year: int) -> bytes:

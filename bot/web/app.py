@@ -17,6 +17,7 @@ from bot.board.auth import BoardAuth
 from bot.board.caching import NoStoreUnder
 from bot.board.digest import DigestService, digests_running
 from bot.board.errors import install_board_errors
+from bot.board.kept_sums import sums_running
 from bot.board.methods import AllowEveryMethod
 from bot.board.pages import board_templates
 from bot.board.service import BoardService
@@ -87,6 +88,7 @@ def create_app(
                     service.sessions, settings, app.state.board_templates, clock
                 )
                 await stack.enter_async_context(digests_running(app.state.digests))
+                await stack.enter_async_context(sums_running(board))
                 if settings.telegram_webhook:
                     running = telegram_running(settings, service, app.state.plan_links, clock)
                     app.state.telegram = await stack.enter_async_context(running)

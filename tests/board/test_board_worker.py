@@ -13,9 +13,11 @@ import signal
 import httpx
 from fastapi import FastAPI
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from bot.board.collation import as_json
 from storage.access import Role, Viewer
+from storage.models import CollationStale
 
 from .helpers import add_user, send_annual, signed_in
 
@@ -82,3 +84,20 @@ async def test_every_export_format_is_whole_through_the_worker(
     assert shown_figures == json.loads(as_json(here))
     assert shown_figures["evaluations"] == 1 and shown_figures["organisations"] == ["Batley Community Choir"]
     await api.aclose()
+
+
+async def test_the_kept_sums_are_brought_up_to_date_by_a_worker(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    board = app.state.board
+    await board.refresh_sums()  # nothing sent yet: the sums are made, empty
+    assert not await board.sums_stale()
+    await send_annual(client, "Mirfield Men's Shed", "Makers", 4)
+    assert await board.sums_stale()
+    async with board.sessions() as session:
+        stale = set(await session.scalars(select(CollationStale.organisation_key)))
+    assert len(stale) == 2 and 0 in stale  # its organisation, and "none", which it had until named
+    assert await board.refresh_sums() == 2  # both summed again, in a worker
+    assert not await board.sums_stale()
+    here = await board.collation_for(Viewer(Role.BOARD), 2026)
+    assert here.organisations == ["Mirfield Men's Shed"]

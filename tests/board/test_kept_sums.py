@@ -3,6 +3,7 @@ or the board can make, it shows what summing everything again shows, and what ch
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import asdict
@@ -13,10 +14,11 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from bot.board.collation import Collation, strength_scores
+from bot.board.kept_sums import sums_running
 from storage import Evaluation, Submission
 from storage import collation_sums as kept_sums
 from storage.access import Role, Viewer
-from storage.models import CollationStale
+from storage.models import CollationStale, CollationSum, CollationTyped
 from storage.parts import forget
 from tests.board.test_collation import (
     ALL,
@@ -134,9 +136,14 @@ async def test_every_change_shows_as_summing_everything_again_would(board: Board
     assert found[2024].evaluations == 0 and found[2026].evaluations == 3
     assert organisation(found[2026], ASHBROW).baseline_year == 2025  # Colne's 2025, merged in
 
+    assert [n.text for n in found[2026].other_needs] == ["A room to meet"]
+    await change(board, delete(Evaluation).where(Evaluation.id == "e4"))  # erased: its typed need too
+    async with board.sessions() as session:  # at once, before any collation
+        assert list(await session.scalars(select(CollationTyped.text))) == []
     await change(board, delete(Evaluation).where(Evaluation.id == "r2"))  # the roll-up goes: e3 counts again
     found = await kept_and_fresh(board)
     assert organisation(found[2026], BATLEY).approaches["trusting"].mean == 4.0
+    assert found[2026].unnamed == 0 and found[2026].other_needs == []
     async with board.sessions() as session:  # and nothing is left to sum again
         assert await session.scalar(select(func.count()).select_from(CollationStale)) == 0
 
@@ -167,3 +174,24 @@ async def test_a_change_made_while_a_refresh_sums_is_not_lost(board: Board) -> N
     found = await kept_and_fresh(board)
     colne = organisation(found[2026], COLNE)
     assert colne.evaluations == 3 and colne.approaches["connecting"].mean == 2.33
+
+
+async def test_the_server_brings_the_sums_up_to_date_in_the_background(board: Board) -> None:
+    service = board.service
+    await service.collation(STAFF, 2026)
+    await send(board, "n1", COLNE, utc(2026, 8, 1, 9), 5, 5, 5, 5, 5)
+    assert await service.sums_stale()
+    async with sums_running(service, every=0.01):
+        for _ in range(500):  # up to 5 s
+            if not await service.sums_stale():
+                break
+            await asyncio.sleep(0.01)
+    assert not await service.sums_stale()  # summed again with no collation asked for
+    async with board.sessions() as session:
+        kept = await session.scalar(
+            select(func.count())
+            .select_from(CollationSum)
+            .where(CollationSum.organisation_key == board.ids[COLNE])
+        )
+    assert kept == 2 * len(ALL)  # Colne's 2025 and now its 2026
+    assert organisation((await kept_and_fresh(board))[2026], COLNE).evaluations == 1

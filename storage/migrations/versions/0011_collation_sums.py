@@ -132,6 +132,7 @@ def upgrade() -> None:
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("queued_at", UTCDateTime(), nullable=False),
         sa.Column("reference", sa.String(32), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
     )
     op.create_index("ix_collation_typed_organisation_key", "collation_typed", ["organisation_key"])
     op.create_index("ix_collation_typed_year", "collation_typed", ["year", "queued_at", "reference"])
