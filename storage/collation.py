@@ -172,12 +172,11 @@ async def first_years(session: AsyncSession, viewer: Viewer) -> dict[int, int]:
 
 # -- the figures' sums, in the database ------------------------------------------------------------
 #
-# The access rule is asked once per collation: the evaluations it counts up to the year go into a
-# temporary table (in the order they were sent), and every sum is SQL over that table joined with
-# ``evaluation_parts`` (one small row per approach, see ``storage.parts``). One grouped pass gives
-# every score, completeness, story and support count, by scope and organisation, for the year and
-# for each organisation's first year; the database adds up, Python only divides
-# (``bot.board.collation``) and drops any approach the caller's content does not know.
+# The sums by organisation, year, scope and approach come from ``storage.collation_sums`` (kept for
+# board staff, summed for each collation of a lead's); this reads a year from them: the year's
+# groups and each organisation's first year's, the counts, the typed needs, the first stories and
+# last year's organisations. The database adds up, Python only divides (``bot.board.collation``) and
+# drops any approach the caller's content does not know.
 
 
 class Sums(NamedTuple):

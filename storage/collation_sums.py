@@ -64,7 +64,7 @@ from storage.models import (
 
 __all__ = ["KEPT", "ROUND", "SumTables", "refresh", "stale", "summed_for"]
 
-ROUND = 100  # organisations summed and stored at a time: each write stays short (tens of ms)
+ROUND = 250  # organisations summed and stored at a time: each write stays short (a tenth of a second)
 WORK_MEM = "64MB"  # PostgreSQL's, for this transaction only: its default 4 MB spills the sums to disk
 _LOCK = 0x1CF_5E55  # the advisory lock that refreshes on PostgreSQL take in turn
 _BOARD = Viewer(Role.BOARD)
@@ -242,11 +242,11 @@ async def _insert(connection: AsyncConnection, table: Table, rows: Rows) -> None
 
 async def stale(connection: AsyncConnection) -> bool:
     """Whether any organisation's kept sums, or any sent evaluation's parts, wait to be brought up
-    to date (or the sums were never made)."""
+    to date, or there are sent evaluations and the sums were never made (just after the upgrade)."""
     waiting = or_(
         select(CollationStale.organisation_key).exists(),
         select(Submission.id).where(Submission.parts_read.is_(False)).exists(),
-        ~select(CollationShape.id).exists(),
+        and_(~select(CollationShape.id).exists(), select(Submission.id).exists()),
     )
     return bool(await connection.scalar(select(waiting)))
 

@@ -141,6 +141,11 @@ class BoardService:
     def shape(self) -> Shape:
         return shape_of(self.engine.content)
 
+    @property
+    def support_ids(self) -> list[str]:
+        """The content's support options, in its order: the order the sums count them in."""
+        return [o.id for o in self.engine.content.support]
+
     def _audit(self, session: AsyncSession, user: SignedIn, action: str, target: str) -> None:
         audit.audit(session, user.user_id or None, user.email, action, target, self.clock())
 
@@ -290,7 +295,7 @@ class BoardService:
         between collations (``storage.collation_sums``), brought up to date first; ``fresh`` sums
         everything again instead, which must give the same figures."""
         shape = self.shape
-        options = [o.id for o in self.engine.content.support]
+        options = self.support_ids
         strength = strength_scores(shape)
         if viewer.is_board and not fresh:
             await self.refresh_sums_here()
@@ -326,7 +331,7 @@ class BoardService:
             self.sessions,
             scores=shape.scores,
             strength=strength_scores(shape),
-            options=[o.id for o in self.engine.content.support],
+            options=self.support_ids,
         )
 
     async def sums_stale(self) -> bool:

@@ -153,7 +153,7 @@ async def test_a_change_made_while_a_refresh_sums_is_not_lost(board: Board) -> N
     await send(board, "n1", COLNE, utc(2026, 8, 1, 9), 4, 4, 4, 4, 4)
     service = board.service
     scores, strength = service.shape.scores, strength_scores(service.shape)
-    options = [o.id for o in service.engine.content.support]
+    options = service.support_ids
     await service.collation(STAFF, 2026)
     # n2 makes Colne stale; a refresh reads it and sums it, and before it stores, n3 is sent.
     await send(board, "n2", COLNE, utc(2026, 8, 2, 9), 2, 2, 2, 2, 2)
