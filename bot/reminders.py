@@ -8,12 +8,12 @@ a restart in between loses none and doubles none.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+from bot.background import in_background
 from bot.service import ChatService
 
 __all__ = ["reminders_running"]
@@ -38,10 +38,5 @@ async def reminders_running(
                 log.exception("reminders: the pass failed")
             await asyncio.sleep(every.total_seconds())
 
-    task = asyncio.create_task(loop(), name="reminders")
-    try:
+    async with in_background(loop(), "reminders") as task:
         yield task
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

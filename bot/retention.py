@@ -7,7 +7,6 @@ day (each process does; the work is the same whoever does it first).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.background import in_background
 from bot.settings import Settings
 from storage import retention, utcnow
 
@@ -76,13 +76,8 @@ async def retention_running(
                 log.exception("retention: the pass failed")
             await asyncio.sleep(every.total_seconds())
 
-    task = asyncio.create_task(loop(), name="retention")
-    try:
+    async with in_background(loop(), "retention") as task:
         yield task
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def run_once(settings: Settings, now: datetime | None = None) -> RetentionReport:

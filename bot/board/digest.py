@@ -24,7 +24,7 @@ import json
 import logging
 import smtplib
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -36,6 +36,7 @@ import httpx
 from jinja2 import Environment
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.background import in_background
 from bot.settings import Settings
 from storage import audit
 from storage import board as board_store
@@ -255,10 +256,5 @@ async def digests_running(service: DigestService, every: float = CHECK_EVERY) ->
                     log.exception("the digest failed; it is tried again later")
             await asyncio.sleep(every)
 
-    task = asyncio.create_task(loop())
-    try:
+    async with in_background(loop(), "digests"):
         yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task

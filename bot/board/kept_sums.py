@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
+from bot.background import in_background
 from bot.board.service import BoardService
 
 __all__ = ["EVERY", "sums_running"]
@@ -34,10 +35,5 @@ async def sums_running(board: BoardService, every: float = EVERY) -> AsyncIterat
             except Exception:  # a busy database or a worker that died: tried again next time
                 log.exception("the kept collation sums were not brought up to date; tried again later")
 
-    task = asyncio.create_task(loop())
-    try:
+    async with in_background(loop(), "kept collation sums"):
         yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task

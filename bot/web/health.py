@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.background import in_background
 from storage.database import ping
 
 __all__ = ["EVERY", "LIMIT", "Health", "health_running"]
@@ -69,10 +70,5 @@ class Health:
 async def health_running(health: Health) -> AsyncIterator[Health]:
     """Checked once before the app serves (so its first answer is true), then every ``EVERY`` s."""
     await health.check()
-    task = asyncio.create_task(health.run(), name="health checks")
-    try:
+    async with in_background(health.run(), "health checks"):
         yield health
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

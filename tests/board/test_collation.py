@@ -355,38 +355,54 @@ async def test_other_years_and_the_utc_year_boundary(board: Board) -> None:
     assert (empty.evaluations, empty.missing, empty.by_organisation) == (0, [], [])
 
 
+async def add_sent(
+    session: AsyncSession,
+    evaluation_id: str,
+    organisation_id: int,
+    answered: dict[str, Any],
+    year: int,
+    queued_at: datetime,
+    channel: str = "web",
+) -> None:
+    """One evaluation sent to the board as the chat (or a lead's roll-up) stores it, with its
+    submission; ``answered``: its answers, whose reference the submission takes."""
+    session.add(
+        Evaluation(
+            id=evaluation_id,
+            organisation_id=organisation_id,
+            scope=answered["scope"],
+            language="en",
+            content_version="1",
+            status="submitted",
+            step="finished",
+            state={},
+            answers=answered,
+            channel=channel,
+            access_token_hash=hashlib.sha256(evaluation_id.encode()).hexdigest(),
+            submitted_at=queued_at,
+        )
+    )
+    await session.flush()
+    session.add(
+        Submission(
+            evaluation_id=evaluation_id,
+            reference=answered["reference"],
+            destination="board",
+            year=year,
+            queued_at=queued_at,
+        )
+    )
+
+
 async def _add_rollup(
     board: Board, rollup_id: str, members: list[str], year: int, queued_at: datetime, score: int
 ) -> None:
     """A roll-up of Batley's as the lead's page records one: its evaluation, submission and members;
     an earlier live roll-up of that year is replaced."""
     reference = f"ICF-{year}-R{rollup_id}"
+    combined = answers("rollup", BATLEY, scored(*[score] * 5), ALL, reference)
     async with board.sessions.begin() as session:
-        session.add(
-            Evaluation(
-                id=rollup_id,
-                organisation_id=board.ids[BATLEY],
-                scope="rollup",
-                language="en",
-                content_version="1",
-                status="submitted",
-                step="finished",
-                state={},
-                answers=answers("rollup", BATLEY, scored(*[score] * 5), ALL, reference),
-                channel="board",
-                access_token_hash=hashlib.sha256(rollup_id.encode()).hexdigest(),
-            )
-        )
-        await session.flush()
-        session.add(
-            Submission(
-                evaluation_id=rollup_id,
-                reference=reference,
-                destination="board",
-                year=year,
-                queued_at=queued_at,
-            )
-        )
+        await add_sent(session, rollup_id, board.ids[BATLEY], combined, year, queued_at, "board")
         await record_rollup(
             session, rollup_id, board.ids[BATLEY], year, members, "lead@batley.example", queued_at
         )

@@ -4,7 +4,6 @@ or the board can make, it shows what summing everything again shows, and what ch
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import datetime
@@ -28,6 +27,7 @@ from tests.board.test_collation import (
     STAFF,
     Board,
     _add_rollup,
+    add_sent,
     answers,
     open_board,
     scored,
@@ -58,34 +58,9 @@ async def kept_and_fresh(board: Board) -> dict[int, Collation]:
 
 async def send(board: Board, evaluation_id: str, organisation: str, sent: datetime, *scores: int) -> None:
     """A new annual evaluation sent to the board, as the chat stores one."""
-    reference = f"ICF-{sent.year}-N{evaluation_id}"
+    answered = answers("annual", organisation, scored(*scores), ALL, f"ICF-{sent.year}-N{evaluation_id}")
     async with board.sessions.begin() as session:
-        session.add(
-            Evaluation(
-                id=evaluation_id,
-                organisation_id=board.ids[organisation],
-                scope="annual",
-                language="en",
-                content_version="1",
-                status="submitted",
-                step="finished",
-                state={},
-                answers=answers("annual", organisation, scored(*scores), ALL, reference),
-                channel="web",
-                access_token_hash=hashlib.sha256(evaluation_id.encode()).hexdigest(),
-                submitted_at=sent,
-            )
-        )
-        await session.flush()
-        session.add(
-            Submission(
-                evaluation_id=evaluation_id,
-                reference=reference,
-                destination="board",
-                year=sent.year,
-                queued_at=sent,
-            )
-        )
+        await add_sent(session, evaluation_id, board.ids[organisation], answered, sent.year, sent)
 
 
 async def change(board: Board, statement: Any) -> None:
