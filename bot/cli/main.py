@@ -93,7 +93,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
 
     upgrade(settings.database_url)
     uvicorn.run(
-        create_app(settings, freeze_heap=True),
+        create_app(settings, freeze_heap=True, keep_sums=True),
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",

@@ -59,8 +59,11 @@ def create_app(
     ids: Ids | None = None,
     catalogs: Catalogs | None = None,
     freeze_heap: bool = False,
+    keep_sums: bool = False,
 ) -> FastAPI:
-    """``freeze_heap``: for a server process (``icf serve``), never for an app a test makes and drops."""
+    """``freeze_heap``: for a server process (``icf serve``), never for an app a test makes and drops.
+    ``keep_sums``: bring the board's kept collation sums up to date every minute in the background
+    (``icf serve``; a test of it runs ``sums_running`` itself)."""
     settings = settings or Settings.from_env()
     catalogs = catalogs or Catalogs()
 
@@ -88,7 +91,8 @@ def create_app(
                     service.sessions, settings, app.state.board_templates, clock
                 )
                 await stack.enter_async_context(digests_running(app.state.digests))
-                await stack.enter_async_context(sums_running(board))
+                if keep_sums:
+                    await stack.enter_async_context(sums_running(board))
                 if settings.telegram_webhook:
                     running = telegram_running(settings, service, app.state.plan_links, clock)
                     app.state.telegram = await stack.enter_async_context(running)
