@@ -19,6 +19,8 @@ from bot.web import create_app
 from dialogs import Content, Context, Engine, load_default_content
 from storage import create_engine
 
+pytest_plugins = ["tests.stalls", "pytester"]
+
 PG_URL = os.environ.get("ICF_TEST_DATABASE_URL", "").strip()
 SECRET = b"test-secret-key-that-is-long-enough-000000"
 
