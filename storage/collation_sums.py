@@ -49,6 +49,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from storage.access import Role, Viewer, counted
+from storage.database import in_turn
 from storage.models import (
     CollationCount,
     CollationCounted,
@@ -294,14 +295,9 @@ async def refresh(
         after = max(stamps)
 
 
-async def _lock(connection: AsyncConnection) -> None:
-    if connection.dialect.name == "postgresql":  # SQLite's writes take their turn anyway
-        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
-
-
 async def _reset(connection: AsyncConnection, shape: str) -> None:
     """Other content (another scale or other options): forget every sum, every organisation stale."""
-    await _lock(connection)
+    await in_turn(connection, _LOCK)
     if await connection.scalar(select(CollationShape.shape)) == shape:
         return  # another process did it meanwhile
     for table in KEPT:
@@ -326,7 +322,7 @@ async def _store(
     connection: AsyncConnection, shape: str, stamps: dict[int, int], rows: tuple[Rows, Rows, Rows, Rows]
 ) -> int:
     """Store what was summed, for the organisations still at the stamp it was summed at."""
-    await _lock(connection)
+    await in_turn(connection, _LOCK)
     if await connection.scalar(select(CollationShape.shape)) != shape:
         return 0  # other content reset the sums meanwhile
     now = await connection.execute(

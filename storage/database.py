@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import orjson
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -49,6 +49,7 @@ __all__ = [
     "LOCK_WAIT",
     "create_engine",
     "create_sessionmaker",
+    "in_turn",
     "is_busy",
     "is_sqlite",
     "normalise_url",
@@ -66,6 +67,13 @@ LOCK_WAIT = 5.0  # seconds a write waits for another process to release the writ
 FIRST_PAUSE = 0.001
 LONGEST_PAUSE = 0.025
 READERS = 4  # aiosqlite connections (a thread each) for reads at the same time
+
+
+async def in_turn(connection: AsyncConnection, key: int) -> None:
+    """For the rest of this write transaction, the only one of its kind (``key``): on PostgreSQL
+    an advisory lock; SQLite's writes take their turn anyway."""
+    if connection.dialect.name == "postgresql":
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def normalise_url(url: str) -> str:

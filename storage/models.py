@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -540,6 +541,51 @@ class CollationShape(Base):
     """What the kept sums' ``numbers`` mean (the scale, strength scores and support options): one row."""
 
     __tablename__ = "collation_shape"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shape: Mapped[str] = mapped_column(Text)
+
+
+class ExportPiece(Base):
+    """One evaluation's rows of the board's XLSX export, written and deflated once (a
+    ``bot.board.xlsx.Piece``): a year's workbook is its pieces end to end, in the order sent, the
+    roll-ups' parts (``member``) after the rest. Kept for every evaluation the board's export has,
+    in the year it counts in; gone with the evaluation. ``export_stale`` says which wait to be made
+    again."""
+
+    __tablename__ = "export_pieces"
+    __table_args__ = (Index("ix_export_pieces_order", "year", "member", "queued_at", "reference"),)
+
+    evaluation_id: Mapped[str] = mapped_column(
+        ForeignKey("evaluations.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(Integer)
+    member: Mapped[bool] = mapped_column(Boolean)  # a team's part of a live roll-up
+    queued_at: Mapped[datetime]
+    reference: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    crc: Mapped[int] = mapped_column(BigInteger)
+    size: Mapped[int] = mapped_column(BigInteger)
+    rows: Mapped[int] = mapped_column(Integer)
+
+
+class ExportStale(Base):
+    """An evaluation whose export piece is out of date, or not made yet. Database triggers (migration
+    ``0012_export_pieces``) add it, or add one to ``stamp``, whenever anything its rows show or the
+    access rule reads changes; a refresh removes it only if the stamp is still the one it read.
+    No foreign key: a mark may outlive its evaluation, and the next refresh drops it."""
+
+    __tablename__ = "export_stale"
+
+    evaluation_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    stamp: Mapped[int] = mapped_column(Integer)
+
+
+class ExportShape(Base):
+    """What the kept pieces were written for (the content's approaches and labels, the columns): one
+    row; different content makes every piece stale."""
+
+    __tablename__ = "export_shape"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     shape: Mapped[str] = mapped_column(Text)

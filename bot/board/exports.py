@@ -16,16 +16,17 @@ import json
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.board import messages as m
-from bot.board.english import ENGLISH_COLUMNS
+from bot.board.english import ENGLISH_COLUMNS, RESPONDENT, with_english
 from bot.board.parts import answered, unanswered
 from bot.board.text import plain
-from bot.board.xlsx import XlsxStream
+from bot.board.xlsx import Piece, XlsxStream, piece
 from dialogs import Content
 from dialogs.stored import OTHER, Shape, StoredApproach, read_answers, shape_of
 from storage import collation as collation_store
@@ -42,6 +43,8 @@ __all__ = [
     "export_rows",
     "guard",
     "json_body",
+    "made_pieces",
+    "piece_shape",
     "rows_for",
     "sent_rows",
     "to_csv",
@@ -50,6 +53,7 @@ __all__ = [
     "xlsx_body",
     "xlsx_cells",
     "xlsx_chunks",
+    "xlsx_pieces",
     "xlsx_stream",
 ]
 
@@ -336,14 +340,63 @@ def xlsx_cells(rows: Iterable[ExportRow], gettext: Callable[[str], str] = _ENGLI
         yield cells
 
 
+def xlsx_pieces(
+    rows: Iterable[ExportRow], gettext: Callable[[str], str] = _ENGLISH, tails: dict[str, str] | None = None
+) -> Iterator[Piece]:
+    """A piece of the sheet (``bot.board.xlsx.Piece``) for each evaluation's rows: the board keeps
+    them (``storage.export_pieces``), and a workbook is its evaluations' pieces end to end, so the
+    same evaluations make the same bytes whether their pieces were kept or made just now."""
+    tails = {} if tails is None else tails
+    count = len(COLUMNS)
+    for _, together in groupby(rows, key=attrgetter("evaluation_id")):
+        yield piece(xlsx_cells(together, gettext), count, guard, tails)
+
+
+PIECE_FORMAT = 1  # one more whenever a piece's XML changes: every kept piece is then made again
+
+
+def piece_shape(content: Content) -> str:
+    """What kept pieces depend on besides each evaluation's own data: the content's approaches,
+    questions and labels, the columns, the English words for yes and no, the piece's format. Kept
+    pieces made for another shape are made again (``storage.export_pieces``)."""
+    framework = _framework(content)
+    return json.dumps(
+        {
+            "format": PIECE_FORMAT,
+            "columns": [name for name, _, _ in COLUMNS],
+            "shape": [framework.shape.approach_ids, framework.shape.scores, framework.shape.confidences],
+            "labels": framework.labels,
+            "approaches": framework.approaches,
+            "words": [_ENGLISH(m.YES), _ENGLISH(m.NO), _ENGLISH(RESPONDENT)],
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+
+
+def made_pieces(
+    sent: list[SentRow], translated: Mapping[str, Mapping[Any, Any]], content: Content, shape: Shape
+) -> list[Piece]:
+    """Each of these evaluations' piece of the export's sheet, in their order: CPU work, for a
+    worker thread. The same as the export writes when it makes them as it goes."""
+    rows = with_english(
+        build_rows(sent, content), {row.evaluation_id: row.answers for row in sent}, translated, shape
+    )
+    made = list(xlsx_pieces(rows))
+    if len(made) != len(sent):
+        raise ValueError("an evaluation's rows were not together")
+    return made
+
+
 def xlsx_chunks(
     batches: Iterable[list[ExportRow]], gettext: Callable[[str], str] = _ENGLISH
 ) -> Iterator[bytes]:
     """The workbook a batch at a time (see xlsx_stream)."""
     stream = xlsx_stream(gettext)
+    tails: dict[str, str] = {}
     yield stream.start()
     for rows in batches:
-        yield stream.add(xlsx_cells(rows, gettext))
+        yield stream.add_pieces(xlsx_pieces(rows, gettext, tails))
     yield stream.finish()
 
 
@@ -355,16 +408,17 @@ def to_xlsx(rows: list[ExportRow], gettext: Callable[[str], str] = _ENGLISH) -> 
 # -- streamed ------------------------------------------------------------------------------------
 
 
-def _add(stream: XlsxStream, rows: list[ExportRow]) -> bytes:
-    return stream.add(xlsx_cells(rows))
+def _add(stream: XlsxStream, rows: list[ExportRow], tails: dict[str, str]) -> bytes:
+    return stream.add_pieces(xlsx_pieces(rows, _ENGLISH, tails))
 
 
 async def xlsx_body(batches: AsyncIterator[list[ExportRow]]) -> AsyncIterator[bytes]:
     """The workbook as it is written, for a streamed response (the writing on a worker thread)."""
     stream = xlsx_stream()
+    tails: dict[str, str] = {}
     yield stream.start()
     async for rows in batches:
-        yield await asyncio.to_thread(_add, stream, rows)
+        yield await asyncio.to_thread(_add, stream, rows, tails)
     yield stream.finish()
 
 

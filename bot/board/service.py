@@ -21,18 +21,29 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.board.auth import SignedIn
 from bot.board.collation import STORIES_LISTED, Collation, as_json, figures, strength_scores
 from bot.board.english import Version, Waiting, versions, waiting_items, with_english
-from bot.board.exports import ExportRow, build_rows, csv_body, json_body, sent_rows, xlsx_body
+from bot.board.exports import (
+    ExportRow,
+    build_rows,
+    csv_body,
+    json_body,
+    made_pieces,
+    piece_shape,
+    sent_rows,
+    xlsx_body,
+    xlsx_stream,
+)
 from bot.board.parts import read_unread
 from bot.board.rollup import combine
 from bot.board.worker import BoardWorker
 from bot.board.workshops import FOUNDATIONS, Proposal, propose
+from bot.board.xlsx import Piece
 from bot.ids import new_evaluation_id, new_token
 from bot.translations import Catalogs
 from dialogs import ConversationState, Engine, Status, build_plan, render_plan_html
 from dialogs.engine import MAX_TEXT
 from dialogs.events import clean_text
 from dialogs.stored import Shape, shape_of, typed_words
-from storage import Evaluation, TranscriptEntry, audit, collation_sums, hash_secret
+from storage import Evaluation, TranscriptEntry, audit, collation_sums, export_pieces, hash_secret
 from storage import board as board_store
 from storage import collation as collation_store
 from storage import evaluations as repo
@@ -136,6 +147,7 @@ class BoardService:
         self.secret_key = secret_key
         self.clock = clock
         self.worker = worker  # where a year's collation and exports are built; None: here
+        self._piece_shape = piece_shape(engine.content)
 
     @property
     def shape(self) -> Shape:
@@ -258,9 +270,46 @@ class BoardService:
         return self.export_body(user.viewer, year, fmt)
 
     def export_body(self, viewer: Viewer, year: int | None, fmt: str) -> AsyncIterator[bytes]:
-        """The file's bytes as they are written, batch by batch (not audited: see export_file)."""
+        """The file's bytes as they are written, batch by batch (not audited: see export_file).
+        Board staff's workbook of a year is joined from the pieces kept for it, brought up to date
+        first (``storage.export_pieces``); any other is written as it goes, to the same bytes."""
+        if fmt == "xlsx" and viewer.is_board and year is not None:
+            return self._kept_xlsx(year)
         body = {"csv": csv_body, "xlsx": xlsx_body, "json": json_body}[fmt]
         return body(self._export_batches(viewer, year))
+
+    async def _kept_xlsx(self, year: int) -> AsyncIterator[bytes]:
+        await self.refresh_pieces_here()
+        stream = xlsx_stream()
+        yield stream.start()
+        async with self.sessions() as session:  # a read: on SQLite, never waiting for a writer
+            async for batch in export_pieces.pieces(await session.connection(), year):
+                yield stream.add_pieces(Piece(*found) for found in batch)
+        yield stream.finish()
+
+    async def refresh_pieces(self) -> int:
+        """Bring the kept pieces of the XLSX export up to date, in the board's worker process when
+        there is one (the server does it in the background with the sums: ``sums_running``)."""
+        if self.worker is not None:
+            return await self.worker.refresh_pieces()
+        return await self.refresh_pieces_here()
+
+    async def refresh_pieces_here(self) -> int:
+        """Make every stale piece of the board's XLSX export again; returns how many evaluations."""
+        content, shape = self.engine.content, self.shape
+
+        async def make(
+            sent: list[collation_store.SentRow], translated: Mapping[str, Mapping[Any, Any]]
+        ) -> list[export_pieces.Made]:
+            made = await asyncio.to_thread(made_pieces, sent, translated, content, shape)
+            return [export_pieces.Made(*found) for found in made]
+
+        return await export_pieces.refresh(self.sessions, self._piece_shape, make)
+
+    async def pieces_stale(self) -> bool:
+        """Anything for ``refresh_pieces`` to do (one small read, here)."""
+        async with self.sessions() as session:
+            return await export_pieces.stale(await session.connection(), self._piece_shape)
 
     async def _export_batches(self, viewer: Viewer, year: int | None) -> AsyncIterator[list[ExportRow]]:
         content = self.engine.content

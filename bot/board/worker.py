@@ -74,6 +74,11 @@ class BoardWorker:
         result: int = await self._run(_refresh_sums)
         return result
 
+    async def refresh_pieces(self) -> int:
+        """Make the stale pieces of the board's XLSX export (``BoardService.refresh_pieces_here``)."""
+        result: int = await self._run(_refresh_pieces)
+        return result
+
     async def collation_json(self, viewer: Viewer, year: int) -> bytes:
         """The collation as the API sends it, built and written here: the server only sends it on."""
         result: bytes = await self._run(_collation_json, viewer, year)
@@ -164,6 +169,15 @@ def _collation(database_url: str, content: Content, viewer: Viewer, year: int) -
 def _refresh_sums(database_url: str, content: Content) -> int:
     async def job(board: Any) -> int:
         result: int = await board.refresh_sums_here()
+        return result
+
+    stored: int = _answered(database_url, content, job)
+    return stored
+
+
+def _refresh_pieces(database_url: str, content: Content) -> int:
+    async def job(board: Any) -> int:
+        result: int = await board.refresh_pieces_here()
         return result
 
     stored: int = _answered(database_url, content, job)

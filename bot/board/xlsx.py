@@ -1,7 +1,11 @@
 """A small streaming XLSX writer: one worksheet, a bold frozen header row, plain values.
 
-Only the standard library: the worksheet's XML is built as text, a few thousand rows at a time, and
-streamed into the ZIP. What it writes is the least a valid Office Open XML workbook needs
+The worksheet's XML is built as text in pieces (``Piece``: rows deflated on their own, placed by
+order rather than by reference, so a piece can be kept and used again in any workbook) that go
+into the ZIP end to end; the ZIP is written here, since ``zipfile`` cannot take data already
+deflated, and zlib's ``crc32_combine`` (through ``ctypes``) joins the pieces' checksums.
+
+What it writes is the least a valid Office Open XML workbook needs
 (``[Content_Types].xml``, the relationships, ``xl/workbook.xml``, ``xl/styles.xml`` and
 ``xl/worksheets/sheet1.xml``), and every cell is one of:
 
@@ -11,7 +15,8 @@ streamed into the ZIP. What it writes is the least a valid Office Open XML workb
   than tab, newline and carriage return, lone surrogates, U+FFFE and U+FFFF) are dropped, the rest is
   escaped. A ``_xHHHH_`` someone typed is escaped too, as Excel does, so that Excel shows it as typed
   rather than decoding it into another character;
-* ``None`` or an empty text as no cell at all.
+* ``None`` or an empty text as no value: an empty ``<c/>`` where a value follows it in the row, else
+  nothing.
 
 The text can be passed through ``prepare`` after the forbidden characters are dropped and before it
 is escaped: the exports pass their formula guard there, so that nothing a spreadsheet would run as a
@@ -20,19 +25,20 @@ formula once re-saved (as CSV, say) can appear at the start of a cell.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
 import re
-import zipfile
-from collections.abc import Callable, Iterable, Sequence
+import struct
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
-from io import RawIOBase
-from typing import IO, Any
+from typing import NamedTuple, cast
 
-__all__ = ["Cell", "XlsxStream", "clean", "column_letter", "write_xlsx"]
+__all__ = ["Cell", "Piece", "XlsxStream", "clean", "column_letter", "deflated", "piece", "write_xlsx"]
 
 Cell = str | int | float | datetime | date | None
 
-CHUNK_ROWS = 2_000  # rows of XML built as one string before it goes into the ZIP
 COMPRESS_LEVEL = 1  # deflate: most of the size saved for a fraction of the time of the default (6)
 MAX_REMEMBERED = 100_000  # distinct texts kept with their cells, at most (then forgotten)
 MAX_ROWS = 1_048_576
@@ -227,37 +233,195 @@ def _sheet_start(widths: Sequence[float], header: str) -> str:
     )
 
 
-def _put(book: zipfile.ZipFile, name: str, text: str) -> None:
-    # dated 1980-01-01, as the streamed sheet is: the same rows make the same bytes
-    book.writestr(zipfile.ZipInfo(name), text, zipfile.ZIP_DEFLATED, COMPRESS_LEVEL)
+# -- pieces and the ZIP they go into --------------------------------------------------------------
 
 
-class _Sink(RawIOBase):
-    """Where the ZIP is written: kept until taken, so the workbook leaves a piece at a time. Not
-    seekable, so ``zipfile`` writes each part's sizes after its data, as a stream must."""
+class Piece(NamedTuple):
+    """Rows of the sheet, deflated on their own and ready to go into any workbook at any row.
+
+    The rows and cells carry no reference (``r``): a spreadsheet places each row after the one
+    before and each cell after the one before it, an empty cell being ``<c/>``. So a piece made
+    once (the board keeps one per evaluation) is the same bytes wherever it lands, and a workbook
+    is its pieces one after another: no row is built or compressed again.
+    """
+
+    data: bytes  # raw deflate, ending on a byte boundary, no block marked last
+    crc: int  # CRC-32 of the XML the data inflates to
+    size: int  # bytes of that XML
+    rows: int
+
+
+def deflated(xml: bytes, rows: int = 0) -> Piece:
+    """``xml`` as a piece: compressed with no header and a sync flush, so pieces join end to end."""
+    compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    data = compressor.compress(xml) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    return Piece(data, zlib.crc32(xml), len(xml), rows)
+
+
+def _plain_cell(tail: str) -> str:
+    """A cell without its reference, from its tail (``'"' + attributes + '>' ...``)."""
+    return "<c" + tail[1:]
+
+
+def piece(
+    rows: Iterable[Sequence[Cell]],
+    count: int,
+    prepare: Callable[[str], str] | None = None,
+    tails: dict[str, str] | None = None,
+) -> Piece:
+    """Rows of ``count`` values each as a piece (see ``Piece``). ``tails``: texts already written,
+    with their cells, kept between calls (names and labels repeat); it never changes the bytes."""
+    tails = {} if tails is None else tails
+    parts: list[str] = []
+    number = 0
+    for number, values in enumerate(rows, start=1):  # noqa: B007 - the count is used after the loop
+        if len(values) != count:
+            raise ValueError(f"a row has {len(values)} values for {count} columns")
+        parts.append("<row>")
+        empty = 0  # empty cells since the last one written: written only if a value follows
+        for value in values:
+            if isinstance(value, str):
+                tail = tails.get(value) if value else ""
+                if tail is None:
+                    tail = tails[value] = _text_tail(value, prepare)
+                    if len(tails) > MAX_REMEMBERED:
+                        tails.clear()
+            elif type(value) is int:
+                tail = f'"><v>{value}</v></c>'
+            else:
+                tail = _value_tail(value, prepare)
+            if not tail:
+                empty += 1
+                continue
+            if empty:
+                parts.append("<c/>" * empty)
+                empty = 0
+            parts.append(_plain_cell(tail))
+        parts.append("</row>")
+    return deflated("".join(parts).encode(), number)
+
+
+_FINAL = b"\x03\x00"  # an empty last block: what ends a raw deflate stream
+_VERSION = 20  # the ZIP version a reader needs: 2.0, deflate
+_FLAGS = 0x08  # the CRC and sizes follow the data (in a data descriptor): it is written as it goes
+_DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, 00:00: the same rows make the same bytes
+_LIMIT = 0xFFFF_FFFF  # a ZIP without its 64-bit extension counts to here
+
+
+def _load_combine() -> Callable[[int, int, int], int]:
+    """zlib's crc32_combine: the CRC of two strings joined, from theirs and the second's length.
+    Python's zlib module does not offer it; the library it is built on does."""
+    name = ctypes.util.find_library("z") or "libz.so.1"
+    try:
+        library = ctypes.CDLL(name)
+    except OSError as error:  # pragma: no cover - every platform Python runs on has zlib
+        raise RuntimeError(f"the XLSX export needs the zlib library ({name}): {error}") from error
+    combine = library.crc32_combine64 if hasattr(library, "crc32_combine64") else library.crc32_combine
+    combine.argtypes = (ctypes.c_ulong, ctypes.c_ulong, ctypes.c_int64)
+    combine.restype = ctypes.c_ulong
+    return cast("Callable[[int, int, int], int]", combine)
+
+
+_combine: Callable[[int, int, int], int] | None = None
+
+
+def crc32_combine(first: int, second: int, second_size: int) -> int:
+    global _combine
+    if _combine is None:
+        _combine = _load_combine()
+    return _combine(first, second, second_size)
+
+
+class _Zip:
+    """A ZIP written front to back (members deflated, sizes after each one's data), for a stream."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self._parts: list[bytes] = []
+        self._out: list[bytes] = []
+        self._offset = 0
+        self._directory: list[bytes] = []
+        self._open: tuple[bytes, int] | None = None  # the member being written: name, its offset
+        self._crc = self._size = self._compressed = 0
 
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self._parts.append(bytes(data))
-        return len(data)
+    def _write(self, data: bytes) -> None:
+        self._out.append(data)
+        self._offset += len(data)
 
     def take(self) -> bytes:
-        data = b"".join(self._parts)
-        self._parts.clear()
+        data = b"".join(self._out)
+        self._out.clear()
         return data
+
+    def begin(self, name: str) -> None:
+        encoded = name.encode()
+        self._open = (encoded, self._offset)
+        self._crc = self._size = self._compressed = 0
+        header = struct.pack(
+            "<IHHHHHIIIHH", 0x04034B50, _VERSION, _FLAGS, 8, 0, _DOS_DATE, 0, 0, 0, len(encoded), 0
+        )
+        self._write(header + encoded)
+
+    def add(self, pieces: Iterable[Piece]) -> None:
+        crc, size, compressed = self._crc, self._size, self._compressed
+        for found in pieces:
+            self._out.append(found.data)
+            crc = crc32_combine(crc, found.crc, found.size) if size else found.crc
+            size += found.size
+            compressed += len(found.data)
+        self._offset += compressed - self._compressed
+        self._crc, self._size, self._compressed = crc, size, compressed
+        if size > _LIMIT or self._offset > _LIMIT:
+            raise ValueError("more than 4 GB of sheet: more than this workbook can hold")
+
+    def end(self) -> None:
+        if self._open is None:
+            raise RuntimeError("no member is open")
+        self.add([Piece(_FINAL, 0, 0, 0)])
+        name, offset = self._open
+        self._open = None
+        self._write(struct.pack("<IIII", 0x08074B50, self._crc, self._compressed, self._size))
+        self._directory.append(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                _VERSION,
+                _VERSION,
+                _FLAGS,
+                8,
+                0,
+                _DOS_DATE,
+                self._crc,
+                self._compressed,
+                self._size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + name
+        )
+
+    def put(self, name: str, text: str) -> None:
+        self.begin(name)
+        self.add([deflated(text.encode())])
+        self.end()
+
+    def close(self) -> None:
+        directory = b"".join(self._directory)
+        count = len(self._directory)
+        start = self._offset
+        self._write(directory)
+        self._write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(directory), start, 0))
 
 
 class XlsxStream:
-    """A workbook written as it goes: ``start()``, then ``add(rows)`` as often as there are rows,
-    then ``finish()``; each returns the bytes made so far, so memory holds one batch, never the file.
+    """A workbook written as it goes: ``start()``, then ``add(rows)`` or ``add_pieces(pieces)`` as
+    often as there are rows, then ``finish()``; each returns the bytes made so far, so memory holds
+    one batch, never the file.
 
-    The same bytes for the same rows, however they are split into batches.
+    The same bytes for the same pieces: ``add(rows)`` makes one of its rows.
     """
 
     def __init__(
@@ -273,12 +437,10 @@ class XlsxStream:
         self.prepare = prepare
         self.autofilter = autofilter
         self.letters = [column_letter(i) for i in range(1, len(columns) + 1)]
-        self._sink = _Sink()
-        self._book = zipfile.ZipFile(self._sink, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
-        self._stream: IO[bytes] | None = None
+        self._zip = _Zip()
+        self._started = False
         self._last_row = 1
         self._tails: dict[str, str] = {}  # text -> its cell after the reference: names, labels repeat
-        self._moments: dict[datetime, str] = {}
 
     def start(self) -> bytes:
         bold = f' s="{STYLE_HEADER}"'
@@ -286,74 +448,50 @@ class XlsxStream:
             f'<c r="{letter}1{_text_tail(title, None, bold)}' if title else ""
             for letter, (title, _) in zip(self.letters, self.columns, strict=True)
         )
-        _put(self._book, "[Content_Types].xml", _CONTENT_TYPES)
-        _put(self._book, "_rels/.rels", _ROOT_RELS)
-        self._stream = self._book.open("xl/worksheets/sheet1.xml", "w")  # dated 1980-01-01, as _put
-        self._stream.write(_sheet_start([width for _, width in self.columns], header).encode())
-        return self._sink.take()
-
-    def _sheet(self) -> IO[bytes]:
-        if self._stream is None:
-            raise RuntimeError("start() the workbook first")
-        return self._stream
+        self._zip.put("[Content_Types].xml", _CONTENT_TYPES)
+        self._zip.put("_rels/.rels", _ROOT_RELS)
+        self._zip.begin("xl/worksheets/sheet1.xml")
+        self._zip.add([deflated(_sheet_start([width for _, width in self.columns], header).encode())])
+        self._started = True
+        return self._zip.take()
 
     def add(self, rows: Iterable[Sequence[Cell]]) -> bytes:
-        stream = self._sheet()
-        count, letters, prepare = len(self.columns), self.letters, self.prepare
-        tails, moments = self._tails, self._moments
-        parts: list[str] = []
-        number = self._last_row
-        for number, values in enumerate(rows, start=self._last_row + 1):
-            if len(values) != count:
-                raise ValueError(f"row {number} has {len(values)} values for {count} columns")
-            if number > MAX_ROWS:
-                raise ValueError(f"more than {MAX_ROWS - 1} rows: more than a sheet can hold")
-            n = str(number)
-            parts.append(f'<row r="{n}">')
-            for letter, value in zip(letters, values):  # noqa: B905 - lengths checked above
-                if isinstance(value, str):
-                    if value:
-                        tail = tails.get(value)
-                        if tail is None:
-                            tail = tails[value] = _text_tail(value, prepare)
-                        if tail:
-                            parts.append(f'<c r="{letter}{n}{tail}')
-                elif type(value) is int:
-                    parts.append(f'<c r="{letter}{n}"><v>{value}</v></c>')
-                elif type(value) is datetime:  # a time is often the same for several rows
-                    tail = moments.get(value)
-                    if tail is None:
-                        tail = moments[value] = _value_tail(value, None)
-                    parts.append(f'<c r="{letter}{n}{tail}')
-                elif value is not None:
-                    tail = _value_tail(value, prepare)
-                    if tail:
-                        parts.append(f'<c r="{letter}{n}{tail}')
-            parts.append("</row>")
-            if number % CHUNK_ROWS == 0:
-                stream.write("".join(parts).encode())
-                parts = []
-                if len(tails) + len(moments) > MAX_REMEMBERED:
-                    tails.clear()
-                    moments.clear()
-        self._last_row = number
-        stream.write("".join(parts).encode())
-        return self._sink.take()
+        """Rows of values, one per column, as one piece."""
+        return self.add_pieces([piece(rows, len(self.columns), self.prepare, self._tails)])
+
+    def add_pieces(self, pieces: Iterable[Piece]) -> bytes:
+        """Rows made before (``piece``, with this workbook's columns and ``prepare``)."""
+        if not self._started:
+            raise RuntimeError("start() the workbook first")
+        last_row = self._last_row
+
+        def counted() -> Iterator[Piece]:
+            nonlocal last_row
+            for found in pieces:
+                last_row += found.rows
+                if last_row > MAX_ROWS:
+                    raise ValueError(f"more than {MAX_ROWS - 1} rows: more than a sheet can hold")
+                yield found
+
+        self._zip.add(counted())
+        self._last_row = last_row
+        return self._zip.take()
 
     def finish(self) -> bytes:
-        stream = self._sheet()
+        if not self._started:
+            raise RuntimeError("start() the workbook first")
         last_row, letters = self._last_row, self.letters
         filter_range = (
             f"$A$1:${letters[-1]}${last_row}" if self.autofilter and letters and last_row > 1 else None
         )
         closing = f'<autoFilter ref="{filter_range.replace("$", "")}"/>' if filter_range else ""
-        stream.write(f"</sheetData>{closing}</worksheet>".encode())
-        stream.close()
-        _put(self._book, "xl/workbook.xml", _workbook(self.sheet, filter_range))
-        _put(self._book, "xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        _put(self._book, "xl/styles.xml", _STYLES)
-        self._book.close()
-        return self._sink.take()
+        self._zip.add([deflated(f"</sheetData>{closing}</worksheet>".encode())])
+        self._zip.end()
+        self._zip.put("xl/workbook.xml", _workbook(self.sheet, filter_range))
+        self._zip.put("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        self._zip.put("xl/styles.xml", _STYLES)
+        self._zip.close()
+        return self._zip.take()
 
 
 def write_xlsx(
