@@ -25,7 +25,8 @@ from typing import Any
 
 import pytest
 
-LIMIT = float(os.environ.get("ICF_TEST_STALL", "300"))  # seconds; the slowest test takes about 60
+# seconds: the slowest test (tests/board/test_board_inputs.py, 4,000 requests) takes 300 on a busy machine
+LIMIT = float(os.environ.get("ICF_TEST_STALL", "900"))
 GRACE = 60.0
 
 
