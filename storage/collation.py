@@ -121,9 +121,23 @@ async def counted_rows(
     return await _rows(session, counted_query(viewer, years, organisation_id))
 
 
-def rollup_member_query(viewer: Viewer, year: int | None, organisation_id: int | None = None) -> Any:
-    """Each team's contribution to a live roll-up the viewer counts: in the export, not the figures."""
+def rollup_member_query(
+    viewer: Viewer,
+    year: int | None,
+    organisation_id: int | None = None,
+    members: Sequence[str] | None = None,
+) -> Any:
+    """Each team's contribution to a live roll-up the viewer counts: in the export, not the figures.
+    ``members``: only these evaluations' (the roll-ups counted are then looked for among theirs
+    alone, not among every evaluation the viewer counts)."""
     counted_ids = select(Evaluation.id).where(counted(viewer))  # the roll-ups themselves
+    if members is not None:
+        theirs = (
+            select(Rollup.evaluation_id)
+            .join(RollupMember, RollupMember.rollup_id == Rollup.id)
+            .where(RollupMember.evaluation_id.in_(list(members)))
+        )
+        counted_ids = counted_ids.where(Evaluation.id.in_(theirs))
     query = (
         _base(viewer, organisation_id, Rollup.evaluation_id)
         .join(RollupMember, RollupMember.evaluation_id == Evaluation.id)
@@ -133,6 +147,8 @@ def rollup_member_query(viewer: Viewer, year: int | None, organisation_id: int |
     )
     if year is not None:
         query = query.where(Rollup.year == year)
+    if members is not None:
+        query = query.where(Evaluation.id.in_(list(members)))
     return query.order_by(Submission.queued_at, Submission.reference)
 
 

@@ -99,11 +99,10 @@ async def refresh(sessions: async_sessionmaker[AsyncSession], shape: str, make: 
 
 async def _sent(connection: AsyncConnection, ids: Sequence[str]) -> list[SentRow]:
     """The board's export's rows for these evaluations (those it has): counted, then parts."""
-    found: list[SentRow] = []
-    for query in (counted_query(_BOARD, None), rollup_member_query(_BOARD, None)):
-        result = await connection.execute(query.where(Evaluation.id.in_(list(ids))))
-        found.extend(SentRow(*row) for row in result)
-    return found
+    counted = counted_query(_BOARD, None).where(Evaluation.id.in_(list(ids)))
+    found = [SentRow(*row) for row in await connection.execute(counted)]
+    parts = rollup_member_query(_BOARD, None, members=ids)
+    return found + [SentRow(*row) for row in await connection.execute(parts)]
 
 
 async def _translations(session: AsyncSession, ids: Sequence[str]) -> dict[str, dict[Any, Translation]]:

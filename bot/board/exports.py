@@ -341,15 +341,15 @@ def xlsx_cells(rows: Iterable[ExportRow], gettext: Callable[[str], str] = _ENGLI
 
 
 def xlsx_pieces(
-    rows: Iterable[ExportRow], gettext: Callable[[str], str] = _ENGLISH, tails: dict[str, str] | None = None
+    rows: Iterable[ExportRow], gettext: Callable[[str], str] = _ENGLISH, cells: dict[Any, str] | None = None
 ) -> Iterator[Piece]:
     """A piece of the sheet (``bot.board.xlsx.Piece``) for each evaluation's rows: the board keeps
     them (``storage.export_pieces``), and a workbook is its evaluations' pieces end to end, so the
     same evaluations make the same bytes whether their pieces were kept or made just now."""
-    tails = {} if tails is None else tails
+    cells = {} if cells is None else cells
     count = len(COLUMNS)
     for _, together in groupby(rows, key=attrgetter("evaluation_id")):
-        yield piece(xlsx_cells(together, gettext), count, guard, tails)
+        yield piece(xlsx_cells(together, gettext), count, guard, cells)
 
 
 PIECE_FORMAT = 1  # one more whenever a piece's XML changes: every kept piece is then made again
@@ -393,10 +393,10 @@ def xlsx_chunks(
 ) -> Iterator[bytes]:
     """The workbook a batch at a time (see xlsx_stream)."""
     stream = xlsx_stream(gettext)
-    tails: dict[str, str] = {}
+    cells: dict[Any, str] = {}
     yield stream.start()
     for rows in batches:
-        yield stream.add_pieces(xlsx_pieces(rows, gettext, tails))
+        yield stream.add_pieces(xlsx_pieces(rows, gettext, cells))
     yield stream.finish()
 
 
@@ -408,17 +408,17 @@ def to_xlsx(rows: list[ExportRow], gettext: Callable[[str], str] = _ENGLISH) -> 
 # -- streamed ------------------------------------------------------------------------------------
 
 
-def _add(stream: XlsxStream, rows: list[ExportRow], tails: dict[str, str]) -> bytes:
-    return stream.add_pieces(xlsx_pieces(rows, _ENGLISH, tails))
+def _add(stream: XlsxStream, rows: list[ExportRow], cells: dict[Any, str]) -> bytes:
+    return stream.add_pieces(xlsx_pieces(rows, _ENGLISH, cells))
 
 
 async def xlsx_body(batches: AsyncIterator[list[ExportRow]]) -> AsyncIterator[bytes]:
     """The workbook as it is written, for a streamed response (the writing on a worker thread)."""
     stream = xlsx_stream()
-    tails: dict[str, str] = {}
+    cells: dict[Any, str] = {}
     yield stream.start()
     async for rows in batches:
-        yield await asyncio.to_thread(_add, stream, rows, tails)
+        yield await asyncio.to_thread(_add, stream, rows, cells)
     yield stream.finish()
 
 

@@ -33,7 +33,7 @@ import struct
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 __all__ = ["Cell", "Piece", "XlsxStream", "clean", "column_letter", "deflated", "piece", "write_xlsx"]
 
@@ -259,19 +259,20 @@ def deflated(xml: bytes, rows: int = 0) -> Piece:
 
 
 def _plain_cell(tail: str) -> str:
-    """A cell without its reference, from its tail (``'"' + attributes + '>' ...``)."""
-    return "<c" + tail[1:]
+    """A cell without its reference, from its tail (``'"' + attributes + '>' ...``); "" for none."""
+    return "<c" + tail[1:] if tail else ""
 
 
 def piece(
     rows: Iterable[Sequence[Cell]],
     count: int,
     prepare: Callable[[str], str] | None = None,
-    tails: dict[str, str] | None = None,
+    cells: dict[Any, str] | None = None,
 ) -> Piece:
-    """Rows of ``count`` values each as a piece (see ``Piece``). ``tails``: texts already written,
-    with their cells, kept between calls (names and labels repeat); it never changes the bytes."""
-    tails = {} if tails is None else tails
+    """Rows of ``count`` values each as a piece (see ``Piece``). ``cells``: texts and times already
+    written, with their cells, kept between calls (names, labels and times repeat); it never changes
+    the bytes."""
+    cells = {} if cells is None else cells
     parts: list[str] = []
     number = 0
     for number, values in enumerate(rows, start=1):  # noqa: B007 - the count is used after the loop
@@ -280,23 +281,27 @@ def piece(
         parts.append("<row>")
         empty = 0  # empty cells since the last one written: written only if a value follows
         for value in values:
-            if isinstance(value, str):
-                tail = tails.get(value) if value else ""
-                if tail is None:
-                    tail = tails[value] = _text_tail(value, prepare)
-                    if len(tails) > MAX_REMEMBERED:
-                        tails.clear()
-            elif type(value) is int:
-                tail = f'"><v>{value}</v></c>'
+            kind = type(value)
+            if kind is int:
+                cell = f"<c><v>{value}</v></c>"
+            elif value is None:
+                cell = ""
+            elif kind is str or kind is datetime:  # never a float or bool: 1.0 == True == 1
+                found = cells.get(value)
+                if found is None:
+                    if len(cells) > MAX_REMEMBERED:
+                        cells.clear()
+                    found = cells[value] = _plain_cell(_value_tail(value, prepare))
+                cell = found
             else:
-                tail = _value_tail(value, prepare)
-            if not tail:
+                cell = _plain_cell(_value_tail(value, prepare))
+            if not cell:
                 empty += 1
                 continue
             if empty:
                 parts.append("<c/>" * empty)
                 empty = 0
-            parts.append(_plain_cell(tail))
+            parts.append(cell)
         parts.append("</row>")
     return deflated("".join(parts).encode(), number)
 
@@ -440,7 +445,7 @@ class XlsxStream:
         self._zip = _Zip()
         self._started = False
         self._last_row = 1
-        self._tails: dict[str, str] = {}  # text -> its cell after the reference: names, labels repeat
+        self._cells: dict[Any, str] = {}  # texts and times -> their cells: names, labels repeat
 
     def start(self) -> bytes:
         bold = f' s="{STYLE_HEADER}"'
@@ -457,7 +462,7 @@ class XlsxStream:
 
     def add(self, rows: Iterable[Sequence[Cell]]) -> bytes:
         """Rows of values, one per column, as one piece."""
-        return self.add_pieces([piece(rows, len(self.columns), self.prepare, self._tails)])
+        return self.add_pieces([piece(rows, len(self.columns), self.prepare, self._cells)])
 
     def add_pieces(self, pieces: Iterable[Piece]) -> bytes:
         """Rows made before (``piece``, with this workbook's columns and ``prepare``)."""
