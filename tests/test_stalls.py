@@ -67,5 +67,8 @@ def test_a_stalled_test_fails_with_its_awaits_and_the_run_goes_on(
     result.stdout.fnmatch_lines(["test_stalling.py RFR..R.F. *"])  # each stall run again, once
     result.stdout.fnmatch_lines(["FAILED *test_stalls_every_time - tests.stalls.Stalled*"])
     result.stdout.fnmatch_lines(["FAILED *test_fails - assert 1 == 2"])
-    where = ["*-- task *", "*test_stalling.py*in test_stalls_every_time*", "*never.wait()*"]
-    result.stdout.fnmatch_lines(where)
+    # the stacks are in the run's log, not only in a failure's captured output
+    where = ["*stalled: *test_stalls_once*", "*-- task *", "*test_stalling.py*in test_stalls_once*"]
+    result.stderr.fnmatch_lines(where)
+    every = ["*-- task *", "*test_stalling.py*in test_stalls_every_time*", "*never.wait()*"]
+    result.stderr.fnmatch_lines(every)
