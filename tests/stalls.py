@@ -16,10 +16,12 @@ further ``GRACE`` seconds with the same report: a red run that says why beats a 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import sys
 import traceback
+import types
 from collections.abc import Iterator
 from types import FrameType
 from typing import Any
@@ -58,6 +60,13 @@ def _report(where: str) -> str:
         for task in asyncio.all_tasks(loop):
             lines.append(f"-- task {task.get_name()}\n")
             frames = [(frame, frame.f_lineno) for frame in _awaited(task.get_coro())]
+            lines.extend(traceback.StackSummary.extract(frames).format())
+    # A task awaiting an async generator (a fixture's teardown, a lifespan) shows no more than its
+    # __anext__: the generators waiting on something say the rest.
+    for found in gc.get_objects():
+        if isinstance(found, types.AsyncGeneratorType) and found.ag_await is not None:
+            lines.append(f"-- async generator {found.__qualname__}\n")
+            frames = [(frame, frame.f_lineno) for frame in _awaited(found)]
             lines.extend(traceback.StackSummary.extract(frames).format())
     return "".join(lines)
 

@@ -72,3 +72,6 @@ def test_a_stalled_test_fails_with_its_awaits_and_the_run_goes_on(
     result.stderr.fnmatch_lines(where)
     every = ["*-- task *", "*test_stalling.py*in test_stalls_every_time*", "*never.wait()*"]
     result.stderr.fnmatch_lines(every)
+    # a fixture's teardown: the generator's own await, past the task's __anext__
+    teardown = ["*-- async generator stalls_in_teardown_once*", "*in stalls_in_teardown_once*"]
+    result.stderr.fnmatch_lines(teardown)
