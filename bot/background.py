@@ -3,6 +3,12 @@
 The app's lifespan keeps several (health checks, retention, reminders, the digest, the collation's
 kept sums): each is started here and ended here the same way, so none is left running after
 shutdown.
+
+A cancel can be lost inside the work: Python 3.11's ``asyncio.wait_for`` returns the awaited
+result, dropping the cancel, when both land in the same turn of the loop (gh-86296, fixed in 3.12).
+The health checks did that once in a few thousand shutdowns, and shutdown then waited for ever for
+a task that went on checking (CI's stalls in app teardown). So the task is cancelled again until it
+ends, and our own code waits with ``asyncio.timeout`` instead.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from typing import Any
 
 __all__ = ["in_background"]
 
+AGAIN_AFTER = 1.0  # seconds a cancelled task has to end before it is cancelled again
+
 
 @contextlib.asynccontextmanager
 async def in_background(work: Coroutine[Any, Any, None], name: str) -> AsyncIterator[asyncio.Task[None]]:
@@ -22,6 +30,8 @@ async def in_background(work: Coroutine[Any, Any, None], name: str) -> AsyncIter
     try:
         yield task
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        while not task.done():  # a cancel the work swallowed is sent again
+            task.cancel()
+            await asyncio.wait([task], timeout=AGAIN_AFTER)
+        if not task.cancelled():
+            task.result()  # the work's own error, if it ended with one

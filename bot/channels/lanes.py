@@ -108,7 +108,8 @@ class LaneWorker:
             if claimed and len(claimed) == free:
                 continue  # there may be more waiting
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), IDLE_SECONDS)
+                async with asyncio.timeout(IDLE_SECONDS):
+                    await self._wake.wait()
 
     async def _claim(self, free: int) -> list[tuple[str, str]]:
         try:

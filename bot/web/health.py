@@ -43,7 +43,8 @@ class Health:
     async def check(self) -> bool:
         loop = asyncio.get_running_loop()
         try:
-            await asyncio.wait_for(ping(self.engine), self.limit)
+            async with asyncio.timeout(self.limit):
+                await ping(self.engine)
         except Exception:  # any failure is a database that does not answer; the log says which
             if not self._failed:
                 log.warning("the database did not answer the health check", exc_info=True)

@@ -75,3 +75,29 @@ async def test_a_database_that_stops_answering_shows_within_a_check_and_recovers
         await dead.dispose()
         await good.dispose()
     assert seen == [True, False, True]
+
+
+async def test_the_checks_stop_when_asked_even_as_a_check_finishes(tmp_path: Path) -> None:
+    """Stopping the server cancels the checks; a cancel that lands as a check finishes must still
+    end them (Python 3.11's ``asyncio.wait_for`` returned the check's result there and dropped the
+    cancel, so the checks went on and shutdown waited for ever: CI's stalls in app teardown)."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'icf.db'}")
+    stuck: list[int] = []
+    try:
+        for steps in range(12):  # stopped after each number of the loop's turns, so at that moment too
+            for _ in range(5):
+                running = health_running(Health(engine, every=0.0))
+                await running.__aenter__()
+                for _ in range(steps):
+                    await asyncio.sleep(0)
+                stopping = asyncio.ensure_future(running.__aexit__(None, None, None))
+                await asyncio.wait([stopping], timeout=5)
+                checking = [t for t in asyncio.all_tasks() if t.get_name() == "health checks"]
+                if not stopping.done() or checking:
+                    stuck.append(steps)
+                    stopping.cancel()
+                    for task in checking:
+                        task.cancel()
+    finally:
+        await engine.dispose()
+    assert stuck == []
