@@ -18,7 +18,7 @@ import contextlib
 from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 
-__all__ = ["in_background"]
+__all__ = ["ended", "in_background"]
 
 AGAIN_AFTER = 1.0  # seconds a cancelled task has to end before it is cancelled again
 
@@ -30,8 +30,14 @@ async def in_background(work: Coroutine[Any, Any, None], name: str) -> AsyncIter
     try:
         yield task
     finally:
-        while not task.done():  # a cancel the work swallowed is sent again
-            task.cancel()
-            await asyncio.wait([task], timeout=AGAIN_AFTER)
-        if not task.cancelled():
-            task.result()  # the work's own error, if it ended with one
+        await ended(task)
+
+
+async def ended(task: asyncio.Task[Any]) -> None:
+    """``task`` cancelled and waited for until it ends (a cancel it swallowed is sent again); the
+    error it ended with, if any, is raised here."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait([task], timeout=AGAIN_AFTER)
+    if not task.cancelled():
+        task.result()

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.background import ended
 from bot.channels import messages as words
 from bot.channels.chats import ChatTurns
 from bot.channels.delivery import Deliverer, backoff
@@ -87,9 +88,7 @@ class LaneWorker:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
         if self._heartbeat is not None:
-            self._heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._heartbeat
+            await ended(self._heartbeat)
 
     async def settled(self) -> bool:
         """Nothing in hand (for tests and benchmarks waiting for quiet)."""

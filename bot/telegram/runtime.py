@@ -7,7 +7,6 @@ Either way an update is stored in the inbox first and applied from there: one pa
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.background import ended
 from bot.channels.chats import ChatTurns
 from bot.channels.lanes import LaneWorker
 from bot.plan_links import PlanLinks
@@ -68,8 +68,7 @@ async def telegram_running(
         yield TelegramRuntime(settings.telegram_webhook_secret, service.db, worker, bot, channel)
     finally:
         if poller is not None:
-            poller.cancel()  # what it fetched but did not store yet is not confirmed: Telegram sends it again
-            with contextlib.suppress(asyncio.CancelledError):
-                await poller
+            # what it fetched but did not store yet is not confirmed: Telegram sends it again
+            await ended(poller)
         await worker.stop()
         await bot.shutdown()
