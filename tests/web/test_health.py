@@ -84,20 +84,16 @@ async def test_the_checks_stop_when_asked_even_as_a_check_finishes(tmp_path: Pat
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'icf.db'}")
     stuck: list[int] = []
     try:
-        for steps in range(12):  # stopped after each number of the loop's turns, so at that moment too
-            for _ in range(5):
-                running = health_running(Health(engine, every=0.0))
-                await running.__aenter__()
-                for _ in range(steps):
-                    await asyncio.sleep(0)
-                stopping = asyncio.ensure_future(running.__aexit__(None, None, None))
-                await asyncio.wait([stopping], timeout=5)
-                checking = [t for t in asyncio.all_tasks() if t.get_name() == "health checks"]
-                if not stopping.done() or checking:
-                    stuck.append(steps)
-                    stopping.cancel()
-                    for task in checking:
-                        task.cancel()
+        for steps in [n for n in range(12) for _ in range(5)]:  # stopped after each number of the
+            running = health_running(Health(engine, every=0.0))  # loop's turns, so at that moment too
+            await running.__aenter__()
+            for _ in range(steps):
+                await asyncio.sleep(0)
+            stopping = asyncio.ensure_future(running.__aexit__(None, None, None))
+            await asyncio.wait([stopping], timeout=5)
+            if not stopping.done() or [t for t in asyncio.all_tasks() if t.get_name() == "health checks"]:
+                stuck.append(steps)
+                break
     finally:
         await engine.dispose()
     assert stuck == []
