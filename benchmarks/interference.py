@@ -236,7 +236,8 @@ async def hold_the_lock(setting: Setting, until: float) -> dict[str, Requests]:
     try:
         while True:
             try:
-                line = await asyncio.wait_for(process.stdout.readline(), max(0.01, until - time.monotonic()))
+                async with asyncio.timeout(max(0.01, until - time.monotonic())):
+                    line = await process.stdout.readline()
             except TimeoutError:
                 break
             if not line:

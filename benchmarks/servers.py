@@ -117,7 +117,8 @@ class Server:
         if process is not None and process.returncode is None:
             process.terminate()
             try:
-                await asyncio.wait_for(process.wait(), 15)
+                async with asyncio.timeout(15):
+                    await process.wait()
             except TimeoutError:
                 process.kill()
                 await process.wait()

@@ -228,7 +228,8 @@ class TelegramChat:
             self.recorder.failed(f"webhook: {answer.status} {answer.text[:200]}")
             raise HttpError(str(answer.status))
         try:
-            await asyncio.wait_for(self._answered.wait(), 60)
+            async with asyncio.timeout(60):
+                await self._answered.wait()
         except TimeoutError:
             self.recorder.failed("the bot did not answer an update within 60 s")
             raise HttpError("no answer") from None

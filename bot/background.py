@@ -7,8 +7,8 @@ shutdown.
 A cancel can be lost inside the work: Python 3.11's ``asyncio.wait_for`` returns the awaited
 result, dropping the cancel, when both land in the same turn of the loop (gh-86296, fixed in 3.12).
 The health checks did that now and then, and shutdown then waited for ever for a task that went
-on checking (CI's stalls in app teardown). So the task is cancelled again until it
-ends, and our own code waits with ``asyncio.timeout`` instead.
+on checking (CI's stalls in app teardown). So the task is cancelled again until it ends, and our
+own code waits with ``asyncio.timeout`` (ruff refuses ``wait_for``: pyproject.toml).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ not done, if the caller goes away (a killed process).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import socket
@@ -209,10 +210,9 @@ class FakeBotApi:
         while not event.is_set():
             if await request.is_disconnected():
                 return False
-            try:
-                await asyncio.wait_for(event.wait(), 0.05)
-            except TimeoutError:
-                pass
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(0.05):
+                    await event.wait()
         return True
 
     async def _fail(

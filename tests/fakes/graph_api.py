@@ -208,7 +208,8 @@ class FakeGraphApi:
                 if await request.is_disconnected():
                     return False
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), 0.05)
+                    async with asyncio.timeout(0.05):
+                        await event.wait()
             return True
         finally:
             self.held.remove(waiting)

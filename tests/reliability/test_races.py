@@ -62,11 +62,13 @@ async def test_a_turn_held_up_in_one_conversation_does_not_hold_up_another(
             slow = asyncio.create_task(held.post({"choice": "annual"}))
             await asyncio.sleep(0.3)  # let it reach the lock (the checks below do not depend on it)
             assert not slow.done()
-            shown = await asyncio.wait_for(other.say("@annual"), timeout=30)
+            async with asyncio.timeout(30):
+                shown = await other.say("@annual")
             assert "Who are you answering for?" in shown
             assert not slow.done()  # the other conversation finished its turn while this one waits
             await lock.rollback()
-        response = await asyncio.wait_for(slow, timeout=30)
+        async with asyncio.timeout(30):
+            response = await slow
     finally:
         await db.dispose()
     assert response.status_code == 200 and response.json()["step"] == "choose_level"

@@ -30,7 +30,8 @@ async def test_a_health_check_answers_while_turns_hold_every_pooled_connection(d
             connection = await db.connect()
             await connection.execute(text("SELECT 1"))
             held.append(connection)
-        await asyncio.wait_for(ping(db), 2)  # the pool has nothing to give: this did not wait for it
+        async with asyncio.timeout(2):  # the pool has nothing to give: this did not wait for it
+            await ping(db)
     finally:
         for connection in held:
             await connection.close()

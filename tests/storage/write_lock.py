@@ -68,5 +68,6 @@ class WriteLockHolder:
 
     async def _said(self, word: str) -> None:
         assert self._running.stdout is not None
-        line = await asyncio.wait_for(self._running.stdout.readline(), 60)
+        async with asyncio.timeout(60):
+            line = await self._running.stdout.readline()
         assert line.decode().strip() == word, f"the lock holder said {line!r}, not {word!r}"

@@ -32,7 +32,8 @@ async def test_polling_answers_without_a_public_address(settings: Settings, bot_
             break
         await asyncio.sleep(0.02)
     stop.set()
-    await asyncio.wait_for(polling, 10)
+    async with asyncio.timeout(10):
+        await polling
     assert bot_api.called("deleteWebhook")
     polish = Catalogs().translator("pl").gettext(messages.CHOOSE_LANGUAGE)
     assert polish != messages.CHOOSE_LANGUAGE and polish in bot_api.texts()[0]  # Telegram's language_code
